@@ -1,0 +1,29 @@
+"""The FastAPI application: candidate chat page, recruiter inbox, JSON APIs."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.routes import chat, health
+from assistant.logging import configure_logging
+
+HERE = Path(__file__).parent
+
+configure_logging()
+log = logging.getLogger(__name__)
+
+app = FastAPI(
+    title="Candidate assistant API",
+    description="Recruiter inbox, knowledge base, candidate record and job APIs of the candidate assistant.",
+    version="0.1.0",
+)
+# The vendor mount comes first: /static would otherwise shadow it.
+app.mount("/static/vendor", StaticFiles(directory=HERE / "web" / "node_modules" / "socket.io-client" / "dist", check_dir=False), name="vendor")
+app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+app.include_router(health.router)
+app.include_router(chat.router)

@@ -1,0 +1,25 @@
+"""Audit log: every read and write of personal data (who, what, when, channel). Values are never stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from assistant.db import Base, utcnow
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_type: Mapped[str] = mapped_column(String(16))  # candidate|recruiter|ats|system
+    actor_id: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(32))  # read|update|create|withdraw|export|delete
+    entity: Mapped[str] = mapped_column(String(32))  # candidate|application|interview|ticket
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    candidate_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    channel: Mapped[str] = mapped_column(String(32))  # chat|inbox|ats_api|cli
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)  # names of fields touched, never values

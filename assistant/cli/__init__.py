@@ -1,0 +1,8 @@
+"""The ``assistant`` command: setup steps, running the stack, and the tools of each concern."""
+
+import typer
+
+from assistant.cli import stack
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Conversational candidate assistant.")
+stack.register(app)

@@ -1,0 +1,26 @@
+"""Demo data for `make run` and the tests: loaded idempotently, so running it twice changes nothing."""
+
+from __future__ import annotations
+
+from assistant.db import session_scope
+
+
+def load() -> None:
+    """Loads the demo records of every concern that has them."""
+    with session_scope() as db:
+        for loader in _loaders():
+            loader(db_session=db)
+
+
+def build_indexes() -> None:
+    """Builds (or brings up to date) every search index."""
+    for builder in _index_builders():
+        builder()
+
+
+def _loaders() -> list:
+    return []
+
+
+def _index_builders() -> list:
+    return []

@@ -1,0 +1,98 @@
+"""Who is this conversation? Signed career-site tokens and per-conversation verification.
+
+The career site signs a short-lived HS256 JWT for a logged-in candidate (``sub`` = the candidate's
+external id, ``aud`` = "candidate-assistant") and the widget sends it in the message metadata as
+``candidate_token``. A conversation can also be verified by e-mail + one-time code (see ``otp``).
+Verification lasts ``verification_ttl_minutes`` for one conversation, never forever.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import jwt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.candidates.models import Candidate
+from assistant.db import utcnow
+from assistant.identity.models import ConversationIdentity
+from assistant.settings import get_settings
+
+TOKEN_AUDIENCE = "candidate-assistant"
+TOKEN_METADATA_KEY = "candidate_token"
+
+
+class InvalidToken(Exception):
+    """The token is forged, expired or malformed."""
+
+
+def issue_token(*, candidate_external_id: str, ttl_minutes: int = 60, now: datetime | None = None) -> str:
+    """Returns a signed candidate token (what the career site does for a logged-in candidate)."""
+    now = now or utcnow()
+    claims = {"sub": candidate_external_id, "aud": TOKEN_AUDIENCE, "iat": now, "exp": now + timedelta(minutes=ttl_minutes)}
+    return jwt.encode(claims, get_settings().secret("candidate_token_secret"), algorithm="HS256")
+
+
+def verify_token(token: str) -> str:
+    """Returns the candidate external id in a valid token, or raises InvalidToken."""
+    try:
+        claims = jwt.decode(
+            token,
+            get_settings().secret("candidate_token_secret"),
+            algorithms=["HS256"],
+            audience=TOKEN_AUDIENCE,
+            options={"require": ["exp", "sub", "aud"]},
+        )
+    except jwt.PyJWTError as error:
+        raise InvalidToken(str(error)) from error
+    return str(claims["sub"])
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # SQLite drops tzinfo
+
+
+def mark_verified(*, db_session: Session, conversation_id: str, candidate_id: int, method: str) -> ConversationIdentity:
+    """Returns the conversation's identity, now verified as candidate_id for the configured time."""
+    now = utcnow()
+    expires = now + timedelta(minutes=get_settings().verification_ttl_minutes)
+    identity = db_session.get(ConversationIdentity, conversation_id)
+    if identity is None:
+        identity = ConversationIdentity(conversation_id=conversation_id)
+        db_session.add(identity)
+    identity.candidate_id, identity.method, identity.verified_at, identity.expires_at = candidate_id, method, now, expires
+    db_session.flush()
+    return identity
+
+
+def forget(*, db_session: Session, conversation_id: str) -> None:
+    """Ends the verification of a conversation."""
+    identity = db_session.get(ConversationIdentity, conversation_id)
+    if identity is not None:
+        db_session.delete(identity)
+        db_session.flush()
+
+
+def current_candidate(*, db_session: Session, conversation_id: str, metadata: dict[str, Any] | None = None) -> Candidate | None:
+    """Returns the verified candidate of this conversation, or None.
+
+    A valid token in this message's metadata wins (and refreshes the verification); otherwise an
+    unexpired e-mail/code verification of this conversation. A forged or expired token verifies nobody.
+    """
+    token = (metadata or {}).get(TOKEN_METADATA_KEY)
+    if isinstance(token, str) and token:
+        try:
+            external_id = verify_token(token)
+        except InvalidToken:
+            external_id = None
+        if external_id is not None:
+            candidate = db_session.scalar(select(Candidate).where(Candidate.external_id == external_id))
+            if candidate is not None:
+                mark_verified(db_session=db_session, conversation_id=conversation_id, candidate_id=candidate.id, method="token")
+                return candidate
+    identity = db_session.get(ConversationIdentity, conversation_id)
+    if identity is None or _aware(identity.expires_at) <= utcnow():
+        return None
+    return db_session.get(Candidate, identity.candidate_id)

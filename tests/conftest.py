@@ -1,0 +1,163 @@
+"""Shared fixtures: an isolated data folder and ports, database sessions (SQLite and PostgreSQL), and the
+real stack (Rasa server with the trained model, action server, API) started once per test session.
+
+Settings are read once per process, so the environment is set here, at import time, before any
+``assistant`` module reads it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+DATA_DIR = Path(tempfile.mkdtemp(prefix="assistant-test-"))
+os.environ.update(
+    {
+        "ASSISTANT_ENV": "test",
+        "ASSISTANT_DATA_DIR": str(DATA_DIR),
+        "ASSISTANT_API_PORT": str(_free_port()),
+        "ASSISTANT_RASA_PORT": str(_free_port()),
+        "ASSISTANT_ACTION_PORT": str(_free_port()),
+        "ASSISTANT_WATCH_KNOWLEDGE": "true",
+        "HF_HUB_OFFLINE": "1",
+    }
+)
+os.environ.pop("ASSISTANT_DATABASE_URL", None)
+os.environ.pop("ASSISTANT_TRACKER_STORE_URL", None)
+POSTGRES_URL = os.environ.get("ASSISTANT_TEST_POSTGRES_URL", "")
+
+from assistant.settings import get_settings  # noqa: E402
+
+
+def database_urls() -> list[str]:
+    """SQLite always; PostgreSQL when configured (CI requires it: a missing server fails, never skips)."""
+    if os.environ.get("CI") and not POSTGRES_URL:
+        raise RuntimeError("CI must set ASSISTANT_TEST_POSTGRES_URL to a real PostgreSQL server")
+    return ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(scope="session", params=database_urls())
+def engine(request):
+    """A migrated, empty database per backend (a fresh SQLite file, or a fresh PostgreSQL schema)."""
+    from sqlalchemy import text
+
+    from assistant import migrate
+    from assistant.db import make_engine
+
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{DATA_DIR / f'unit-{uuid.uuid4().hex}.db'}")
+    else:
+        schema = f"test_{uuid.uuid4().hex[:12]}"
+        admin = make_engine(POSTGRES_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine = make_engine(POSTGRES_URL)
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "connect")
+        def _search_path(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f'SET search_path TO "{schema}"')
+            cursor.close()
+            dbapi_connection.commit()
+
+    with engine.begin() as connection:
+        migrate.upgrade(connection)
+    yield engine
+    if request.param == "postgresql":
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(engine):
+    """A session inside a transaction that is rolled back after the test (savepoints for commits)."""
+    from sqlalchemy.orm import Session
+
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield session
+    session.close()
+    transaction.rollback()
+    connection.close()
+
+
+class Stack:
+    """The running services and small clients for them."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.api_url = f"http://127.0.0.1:{settings.api_port}"
+        self.rasa_url = settings.rasa_url
+        self.action_url = f"http://127.0.0.1:{settings.action_port}"
+
+    def chat(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
+        """Sends one message through Rasa's REST channel; returns the bot's replies."""
+        import httpx
+
+        body = {"sender": sender, "message": text, "metadata": metadata or {}}
+        response = httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def tracker(self, sender: str) -> dict:
+        import httpx
+
+        response = httpx.get(
+            f"{self.rasa_url}/conversations/{sender}/tracker",
+            params={"token": self.settings.secret("rasa_token")},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """Starts the real Rasa server (trained model), action server and API once for the whole session."""
+    from assistant import demo, migrate, stack as stack_module
+
+    settings = get_settings()
+    model = stack_module.model_dir(settings) / "assistant.tar.gz"
+    if not model.exists():
+        raise RuntimeError(f"no trained model at {model}: run `make test` (it trains) or `assistant train`")
+    migrate.upgrade()
+    demo.load()
+    demo.build_indexes()
+    logs = DATA_DIR / "logs"
+    logs.mkdir(exist_ok=True)
+    procs = []
+    services = stack_module.services(settings)
+    try:
+        for service in services:
+            log = open(logs / f"{service.name}.log", "wb")  # noqa: SIM115 - closed with the process
+            procs.append(
+                subprocess.Popen(service.cmd, env={**os.environ, **service.env}, stdout=log, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
+            )
+        stack_module.wait_healthy([s.health_url for s in services], timeout=300, procs=procs)
+        yield Stack(settings)
+    except Exception:
+        for service in services:
+            path = logs / f"{service.name}.log"
+            if path.exists():
+                print(f"----- {service.name} log (tail) -----\n" + path.read_text(errors="replace")[-4000:])
+        raise
+    finally:
+        for proc in procs:
+            stack_module.stop_process(proc)
