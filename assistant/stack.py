@@ -49,13 +49,21 @@ def training_fingerprint() -> str:
 
 def train_if_needed(settings: Settings, *, force: bool = False) -> bool:
     """Trains the Rasa model when config, domain or data changed; returns True if it trained."""
+    import fcntl
+
     out = model_dir(settings)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one training at a time on this model folder
+        return _train_locked(out, force)
+
+
+def _train_locked(out: Path, force: bool) -> bool:
     stamp = out / ".fingerprint"
     fingerprint = training_fingerprint()
     model = out / "assistant.tar.gz"
     if not force and model.exists() and stamp.exists() and stamp.read_text() == fingerprint:
         return False
-    out.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [str(RASA_BIN), "train", "--config", "config.yml", "--domain", str(RASA_DIR / "domain"),
          "--data", str(RASA_DIR / "data"), "--out", str(out), "--fixed-model-name", "assistant"],

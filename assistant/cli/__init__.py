@@ -2,7 +2,8 @@
 
 import typer
 
-from assistant.cli import stack
+from assistant.cli import evaluation, stack
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Conversational candidate assistant.")
 stack.register(app)
+evaluation.register(app)

@@ -1,0 +1,8 @@
+"""The evaluations (`make eval`) and benchmarks (`make bench`) of every concern, run in this order.
+
+Each entry is "module:function"; the function takes no argument, prints its own rich table and
+returns a dict of headline figures (written to var/reports/<name>.json).
+"""
+
+EVALUATIONS: dict[str, str] = {}
+BENCHMARKS: dict[str, str] = {}
