@@ -8,6 +8,7 @@ Settings are read once per process, so the environment is set here, at import ti
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -24,6 +25,10 @@ def _free_port() -> int:
 
 
 DATA_DIR = Path(tempfile.mkdtemp(prefix="assistant-test-"))
+ROOT = Path(__file__).resolve().parent.parent
+# Tests edit the knowledge base live, so the stack serves a copy.
+KNOWLEDGE_DIR = DATA_DIR / "knowledge_base"
+shutil.copytree(ROOT / "knowledge_base", KNOWLEDGE_DIR)
 os.environ.update(
     {
         "ASSISTANT_ENV": "test",
@@ -32,6 +37,7 @@ os.environ.update(
         "ASSISTANT_RASA_PORT": str(_free_port()),
         "ASSISTANT_ACTION_PORT": str(_free_port()),
         "ASSISTANT_WATCH_KNOWLEDGE": "true",
+        "ASSISTANT_KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
         "HF_HUB_OFFLINE": "1",
     }
 )
