@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     otp_ttl_minutes: int = 10
     otp_max_attempts: int = 5
     verification_ttl_minutes: int = 120
+    # Typical days in each application stage (candidate-facing "longer than usual"); JSON in the env var.
+    stage_typical_days: dict[str, int] = Field(default_factory=lambda: {
+        "applied": 7, "under_review": 10, "assessment": 7, "phone_screen": 7,
+        "interviews": 14, "final_round": 10, "offer": 7,
+    })
 
     # Mail: SMTP in production, files in data_dir/outbox in development.
     smtp_host: str = ""
