@@ -79,6 +79,17 @@ class Settings(BaseSettings):
     business_timezone: str = "Europe/Berlin"
     escalation_webhook_url: str = ""
     recruiter_notify_email: str = ""
+    # Response-time targets in business hours, per escalation reason (JSON in ASSISTANT_ESCALATION_TARGET_HOURS).
+    escalation_target_hours: dict[str, float] = Field(default_factory=lambda: {
+        "distress": 1, "report_discrimination": 4, "legal_threat": 8, "request_accommodation": 8,
+        "appeal_rejection": 16, "negotiate_compensation": 8, "immigration_case": 16, "data_request": 24,
+        "request_human": 8, "frustration": 8, "repeated_failure": 8,
+    })
+    emergency_number: str = "112"
+    crisis_line: str = "0800 555 0100 (free, 24/7; demo placeholder - set ASSISTANT_CRISIS_LINE)"
+    candidate_idle_minutes: int = 10  # no candidate message for this long: recruiter replies also go by e-mail
+    staff_session_minutes: int = 480  # recruiter inbox sign-in lifetime
+    spool_retry_seconds: int = 30  # how often the API delivers escalations spooled while the inbox was down
 
     @model_validator(mode="after")
     def _defaults(self) -> "Settings":
