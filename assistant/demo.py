@@ -19,7 +19,9 @@ def build_indexes() -> None:
 
 
 def _loaders() -> list:
-    return []
+    from assistant.jobs import demo as jobs_demo
+
+    return [jobs_demo.load]  # jobs first: other concerns' demo records refer to jobs
 
 
 def _index_builders() -> list:
