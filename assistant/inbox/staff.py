@@ -1,0 +1,76 @@
+"""Recruiter-inbox accounts: creation, password hashing (argon2) and sign-in."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.inbox.models import StaffUser
+
+ROLES = ("recruiter", "content_owner", "admin")
+TICKET_ROLES = frozenset({"recruiter", "admin"})  # content owners edit the knowledge base, never read tickets
+MIN_PASSWORD_CHARS = 10
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("timing-equaliser-not-a-password")
+
+
+class StaffError(ValueError):
+    """Bad input for a staff account; the message names the field."""
+
+
+def get_by_email(*, db_session: Session, email: str) -> StaffUser | None:
+    """Returns the staff user with this e-mail (case-insensitive), or None."""
+    return db_session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+
+
+def get(*, db_session: Session, staff_id: int) -> StaffUser | None:
+    """Returns the active staff user with this id, or None."""
+    user = db_session.get(StaffUser, staff_id)
+    return user if user is not None and user.active else None
+
+
+def list_assignable(*, db_session: Session) -> list[StaffUser]:
+    """Returns active users who can hold tickets, by name."""
+    query = select(StaffUser).where(StaffUser.active.is_(True), StaffUser.role.in_(TICKET_ROLES)).order_by(StaffUser.name)
+    return list(db_session.scalars(query))
+
+
+def create(*, db_session: Session, email: str, name: str, role: str, password: str) -> StaffUser:
+    """Returns a new staff user; raises StaffError for a bad e-mail, role, name, weak password or duplicate."""
+    try:
+        email = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise StaffError(f"email: {error}") from error
+    if role not in ROLES:
+        raise StaffError(f"role: must be one of {', '.join(ROLES)}")
+    if not name.strip():
+        raise StaffError("name: must not be empty")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise StaffError(f"password: at least {MIN_PASSWORD_CHARS} characters")
+    if get_by_email(db_session=db_session, email=email) is not None:
+        raise StaffError(f"email: {email} already has an account")
+    user = StaffUser(email=email, name=name.strip(), role=role, password_hash=_hasher.hash(password), active=True)
+    db_session.add(user)
+    db_session.flush()
+    return user
+
+
+def authenticate(*, db_session: Session, email: str, password: str) -> StaffUser | None:
+    """Returns the active user whose password matches, or None (same work whether or not the user exists)."""
+    user = get_by_email(db_session=db_session, email=email)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def can_read_tickets(user: StaffUser) -> bool:
+    return user.role in TICKET_ROLES
