@@ -50,8 +50,12 @@ def verify_token(token: str) -> str:
     return str(claims["sub"])
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # SQLite drops tzinfo
+def as_utc(value: datetime) -> datetime:
+    """Returns value timezone-aware (SQLite drops tzinfo; stored times are UTC)."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+_aware = as_utc
 
 
 def mark_verified(*, db_session: Session, conversation_id: str, candidate_id: int, method: str) -> ConversationIdentity:

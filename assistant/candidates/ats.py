@@ -1,0 +1,176 @@
+"""Bulk, idempotent upserts from the ATS (keyed by external_id), one savepoint per row.
+
+A bad row is reported as ``{row, external_id, errors}`` and never loses the others; importing the same
+file twice changes nothing the second time. Jobs are upserted by the jobs concern, not here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from assistant.audit import service as audit_service
+from assistant.audit.service import Actor
+from assistant.candidates import service as candidates_service
+from assistant.candidates.models import Application, Candidate, Interview, StageHistory
+from assistant.candidates.schemas import (
+    ROW_TYPES, ApplicationRow, CandidateRow, ImportResult, InterviewRow, RowError, StageChangeRow,
+)
+from assistant.identity.service import as_utc
+from assistant.jobs.models import Job
+
+KINDS = tuple(ROW_TYPES)
+
+
+class RowProblem(ValueError):
+    """A row refers to something that does not exist or conflicts; str(error) is 'field: message'."""
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return as_utc(a) == as_utc(b)
+    return a == b
+
+
+def _assign(record: Any, values: dict[str, Any]) -> list[str]:
+    """Sets changed values; returns the names of the fields that changed."""
+    changed = []
+    for name, value in values.items():
+        if not _same(getattr(record, name), value):
+            setattr(record, name, value)
+            changed.append(name)
+    return changed
+
+
+def _application(db_session: Session, external_id: str, field: str = "application_external_id") -> Application:
+    application = candidates_service.get_application_by_external_id(db_session=db_session, external_id=external_id)
+    if application is None:
+        raise RowProblem(f"{field}: no application {external_id!r}")
+    return application
+
+
+def _upsert_candidate(db_session: Session, row: CandidateRow, actor: Actor) -> str:
+    values = row.model_dump()
+    other = candidates_service.get_by_email(db_session=db_session, email=row.email)
+    candidate = candidates_service.get_by_external_id(db_session=db_session, external_id=row.external_id)
+    if other is not None and (candidate is None or other.id != candidate.id):
+        raise RowProblem("email: already used by another candidate")
+    created = candidate is None
+    if created:
+        candidate = Candidate(**values)
+        db_session.add(candidate)
+        changed = list(values)
+    else:
+        changed = _assign(candidate, values)
+    db_session.flush()
+    if changed:
+        audit_service.record(db_session=db_session, actor=actor, action="create" if created else "update", entity="candidate",
+                             entity_id=candidate.external_id, candidate_id=candidate.id, fields=changed)
+    return "created" if created else ("updated" if changed else "unchanged")
+
+
+def _upsert_application(db_session: Session, row: ApplicationRow, actor: Actor) -> str:
+    candidate = candidates_service.get_by_external_id(db_session=db_session, external_id=row.candidate_external_id)
+    if candidate is None:
+        raise RowProblem(f"candidate_external_id: no candidate {row.candidate_external_id!r}")
+    job = db_session.scalar(select(Job).where(Job.external_id == row.job_external_id))
+    if job is None:
+        raise RowProblem(f"job_external_id: no job {row.job_external_id!r}")
+    stage_changed_at = row.stage_changed_at or row.applied_at
+    values = {"candidate_id": candidate.id, "job_id": job.id, "applied_at": row.applied_at}
+    application = candidates_service.get_application_by_external_id(db_session=db_session, external_id=row.external_id)
+    created = application is None
+    if created:
+        application = Application(external_id=row.external_id, stage=row.stage.value, stage_changed_at=stage_changed_at, **values)
+        db_session.add(application)
+        db_session.flush()
+        db_session.add(StageHistory(application_id=application.id, stage=row.stage.value, changed_at=stage_changed_at, source="ats"))
+        changed = ["candidate_id", "job_id", "stage", "applied_at"]
+    else:
+        changed = _assign(application, values)
+        if application.stage != row.stage.value:
+            changed += _change_stage(db_session, application, row.stage.value, stage_changed_at, "ats")
+    db_session.flush()
+    if changed:
+        audit_service.record(db_session=db_session, actor=actor, action="create" if created else "update", entity="application",
+                             entity_id=application.external_id, candidate_id=candidate.id, fields=changed)
+    return "created" if created else ("updated" if changed else "unchanged")
+
+
+def _change_stage(db_session: Session, application: Application, stage: str, changed_at: datetime, source: str) -> list[str]:
+    """Appends a stage-history entry; moves the application only if this change is its newest. Returns changed fields."""
+    exists = db_session.scalar(select(StageHistory.id).where(
+        StageHistory.application_id == application.id, StageHistory.stage == stage, StageHistory.changed_at == changed_at))
+    if exists is not None:
+        return []
+    db_session.add(StageHistory(application_id=application.id, stage=stage, changed_at=changed_at, source=source))
+    if as_utc(changed_at) >= as_utc(application.stage_changed_at):
+        application.stage, application.stage_changed_at = stage, changed_at
+        return ["stage", "stage_changed_at"]
+    return ["stage_history"]  # an older change arriving late: history only
+
+
+def _stage_change(db_session: Session, row: StageChangeRow, actor: Actor) -> str:
+    application = _application(db_session, row.application_external_id)
+    changed = _change_stage(db_session, application, row.stage.value, row.changed_at, row.source)
+    db_session.flush()
+    if changed:
+        audit_service.record(db_session=db_session, actor=actor, action="update", entity="application",
+                             entity_id=application.external_id, candidate_id=application.candidate_id, fields=changed)
+    return "created" if changed else "unchanged"
+
+
+def _upsert_interview(db_session: Session, row: InterviewRow, actor: Actor) -> str:
+    application = _application(db_session, row.application_external_id)
+    values = row.model_dump(exclude={"external_id", "application_external_id"}) | {"application_id": application.id}
+    interview = db_session.scalar(select(Interview).where(Interview.external_id == row.external_id))
+    created = interview is None
+    if created:
+        interview = Interview(external_id=row.external_id, **values)
+        db_session.add(interview)
+        changed = list(values)
+    else:
+        changed = _assign(interview, values)
+    db_session.flush()
+    if changed:
+        audit_service.record(db_session=db_session, actor=actor, action="create" if created else "update", entity="interview",
+                             entity_id=interview.external_id, candidate_id=application.candidate_id, fields=changed)
+    return "created" if created else ("updated" if changed else "unchanged")
+
+
+HANDLERS = {"candidates": _upsert_candidate, "applications": _upsert_application,
+            "stage-changes": _stage_change, "interviews": _upsert_interview}
+
+
+def _errors(error: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in item['loc']) or 'row'}: {item['msg'].removeprefix('Value error, ')}" for item in error.errors()]
+
+
+def import_rows(*, db_session: Session, kind: str, rows: list[Any], actor: Actor) -> ImportResult:
+    """Returns counts of created, updated and unchanged rows and the errors of the rows that were not imported."""
+    if kind not in HANDLERS:
+        raise ValueError(f"kind: must be one of {', '.join(KINDS)}")
+    result = ImportResult()
+    for index, raw in enumerate(rows):
+        external_id = (raw.get("external_id") or raw.get("application_external_id")) if isinstance(raw, dict) else None
+        try:
+            row = ROW_TYPES[kind].model_validate(raw)
+        except ValidationError as error:
+            result.errors.append(RowError(row=index, external_id=external_id, errors=_errors(error)))
+            continue
+        try:
+            with db_session.begin_nested():
+                outcome = HANDLERS[kind](db_session, row, actor)
+        except RowProblem as problem:
+            result.errors.append(RowError(row=index, external_id=external_id, errors=[str(problem)]))
+            continue
+        except IntegrityError:
+            result.errors.append(RowError(row=index, external_id=external_id, errors=["row: conflicts with an existing record"]))
+            continue
+        setattr(result, outcome, getattr(result, outcome) + 1)
+    return result

@@ -1,0 +1,134 @@
+"""E-mail + one-time code verification of a conversation.
+
+``request_code`` answers the same way whether or not the address belongs to a candidate (a code record
+is kept either way; mail goes only to known addresses). Codes are 6 digits from ``secrets``, stored only
+as an HMAC, expire after ``otp_ttl_minutes``, are single use, and ``otp_max_attempts`` wrong guesses lock
+the code; a locked conversation or address gets no new code until the lock-out (one code lifetime) ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from assistant import mail
+from assistant.audit import service as audit_service
+from assistant.candidates.models import Candidate
+from assistant.db import utcnow
+from assistant.identity.models import OneTimeCode
+from assistant.identity.service import as_utc, mark_verified
+from assistant.settings import get_settings
+
+
+class RequestOutcome(StrEnum):
+    SENT = "sent"  # said the same way for known and unknown addresses
+    LOCKED = "locked"
+
+
+class VerifyOutcome(StrEnum):
+    VERIFIED = "verified"
+    WRONG = "wrong"
+    EXPIRED = "expired"
+    LOCKED = "locked"
+    NO_CODE = "no_code"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    outcome: VerifyOutcome
+    attempts_left: int = 0
+    candidate_id: int | None = None
+
+
+def _hash(*, conversation_id: str, code: str) -> str:
+    key = get_settings().secret("candidate_token_secret").encode()
+    return hmac.new(key, f"otp:{conversation_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _visitor(conversation_id: str, channel: str) -> audit_service.Actor:
+    return audit_service.Actor(type="visitor", id=conversation_id[:128], channel=channel)
+
+
+def is_locked(*, db_session: Session, conversation_id: str, email: str | None = None, now: datetime | None = None) -> bool:
+    """Returns True while this conversation (or address) has a code locked by too many wrong guesses."""
+    settings = get_settings()
+    now = now or utcnow()
+    since = now - timedelta(minutes=settings.otp_ttl_minutes)
+    owner = OneTimeCode.conversation_id == conversation_id
+    if email:
+        owner = or_(owner, OneTimeCode.email == email.strip().lower())
+    locked = db_session.scalar(
+        select(OneTimeCode.id).where(owner, OneTimeCode.attempts >= settings.otp_max_attempts, OneTimeCode.created_at >= since).limit(1)
+    )
+    return locked is not None
+
+
+def request_code(
+    *, db_session: Session, conversation_id: str, email: str, channel: str = "chat", now: datetime | None = None
+) -> RequestOutcome:
+    """Returns SENT after storing a new code (and mailing it if the address is a candidate's), or LOCKED."""
+    settings = get_settings()
+    now = now or utcnow()
+    email = email.strip().lower()
+    if is_locked(db_session=db_session, conversation_id=conversation_id, email=email, now=now):
+        return RequestOutcome.LOCKED
+    for previous in db_session.scalars(
+        select(OneTimeCode).where(OneTimeCode.conversation_id == conversation_id, OneTimeCode.used_at.is_(None))
+    ):
+        previous.used_at = now  # only the newest code counts
+    candidate = db_session.scalar(select(Candidate).where(Candidate.email == email))
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    db_session.add(OneTimeCode(
+        conversation_id=conversation_id, email=email, candidate_id=candidate.id if candidate else None,
+        code_hash=_hash(conversation_id=conversation_id, code=code), attempts=0, created_at=now,
+        expires_at=now + timedelta(minutes=settings.otp_ttl_minutes),
+    ))
+    db_session.flush()
+    if candidate is not None:
+        audit_service.record(db_session=db_session, actor=_visitor(conversation_id, channel), action="read",
+                             entity="candidate", entity_id=candidate.external_id, candidate_id=candidate.id, fields=["email"])
+        mail.send(
+            to=candidate.email,
+            subject=f"Your {settings.company_name} verification code",
+            body=(f"Hi {candidate.first_name},\n\nYour verification code is {code}. It expires in "
+                  f"{settings.otp_ttl_minutes} minutes.\n\nIf you did not ask for this code, you can ignore this e-mail.\n\n"
+                  f"{settings.company_name} careers assistant\n"),
+        )
+    return RequestOutcome.SENT
+
+
+def verify_code(
+    *, db_session: Session, conversation_id: str, code: str, channel: str = "chat", now: datetime | None = None
+) -> VerifyResult:
+    """Returns the outcome of checking a code for this conversation; VERIFIED marks the conversation verified."""
+    settings = get_settings()
+    now = now or utcnow()
+    record = db_session.scalar(
+        select(OneTimeCode).where(OneTimeCode.conversation_id == conversation_id)
+        .order_by(OneTimeCode.created_at.desc(), OneTimeCode.id.desc()).limit(1)
+    )
+    if record is None or (record.used_at is not None and record.attempts < settings.otp_max_attempts):
+        return VerifyResult(VerifyOutcome.NO_CODE)
+    if record.attempts >= settings.otp_max_attempts:
+        return VerifyResult(VerifyOutcome.LOCKED)
+    if as_utc(record.expires_at) <= now:
+        return VerifyResult(VerifyOutcome.EXPIRED)
+    matches = hmac.compare_digest(_hash(conversation_id=conversation_id, code=code.strip()), record.code_hash)
+    if not matches or record.candidate_id is None:
+        record.attempts += 1
+        db_session.flush()
+        left = settings.otp_max_attempts - record.attempts
+        return VerifyResult(VerifyOutcome.LOCKED) if left <= 0 else VerifyResult(VerifyOutcome.WRONG, attempts_left=left)
+    record.used_at = now
+    mark_verified(db_session=db_session, conversation_id=conversation_id, candidate_id=record.candidate_id, method="otp")
+    candidate = db_session.get(Candidate, record.candidate_id)
+    audit_service.record(db_session=db_session, actor=_visitor(conversation_id, channel), action="verify",
+                         entity="candidate", entity_id=candidate.external_id, candidate_id=candidate.id, fields=["email"])
+    return VerifyResult(VerifyOutcome.VERIFIED, candidate_id=record.candidate_id)

@@ -1,0 +1,65 @@
+"""Sends e-mail: over SMTP when ``settings.smtp_host`` is set, otherwise as .eml files in the outbox.
+
+The development outbox (``settings.outbox_dir``) is read with ``assistant mail outbox``.
+API: ``send(to=..., subject=..., body=...)``; ``outbox(limit=...)`` lists the newest files.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import uuid
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from email.parser import BytesParser
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from assistant.settings import get_settings
+
+
+def send(*, to: str, subject: str, body: str) -> str:
+    """Sends one plain-text message; returns its Message-ID."""
+    settings = get_settings()
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or None)
+    message.set_content(body)
+    if settings.smtp_host:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
+            smtp.starttls()
+            if settings.smtp_user:
+                smtp.login(settings.smtp_user, settings.secret("smtp_password"))
+            smtp.send_message(message)
+    else:
+        outbox = settings.outbox_dir
+        outbox.mkdir(parents=True, exist_ok=True)
+        name = f"{_stamp()}-{uuid.uuid4().hex[:8]}.eml"
+        tmp = outbox / f".{name}.tmp"
+        tmp.write_bytes(message.as_bytes())
+        tmp.chmod(0o600)
+        tmp.replace(outbox / name)
+    return str(message["Message-ID"])
+
+
+def _stamp() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+
+
+def outbox(*, limit: int = 10, to: str | None = None) -> list[EmailMessage]:
+    """Returns the newest messages in the development outbox (newest first), optionally only those to one address."""
+    folder: Path = get_settings().outbox_dir
+    if not folder.exists():
+        return []
+    messages = []
+    for path in sorted(folder.glob("*.eml"), reverse=True):
+        message = BytesParser(policy=default_policy).parsebytes(path.read_bytes())
+        if to is None or str(message["To"]).lower() == to.lower():
+            messages.append(message)
+        if len(messages) >= limit:
+            break
+    return messages
