@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.routes import chat, health
+from api.routes import chat, health, site
 from assistant.logging import configure_logging
 
 HERE = Path(__file__).parent
@@ -27,3 +27,4 @@ app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
 app.include_router(health.router)
 app.include_router(chat.router)
+app.include_router(site.router)

@@ -11,7 +11,7 @@ from api.templating import templates
 router = APIRouter(tags=["chat"])
 
 
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/chat", response_class=HTMLResponse, include_in_schema=False)
 def chat_page(request: Request, settings: SettingsDep) -> HTMLResponse:
-    """A minimal page with the chat widget open (the demo career site embeds the same widget)."""
+    """A plain full-page chat (the career site at / embeds the same widget as a bubble)."""
     return templates.TemplateResponse(request, "chat.html", {"settings": settings})

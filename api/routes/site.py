@@ -1,0 +1,149 @@
+"""The demo career site: job list, job pages and the chat bubble, as a real career site would embed it.
+
+Outside production the site has a "view as demo candidate" switch: it remembers the chosen candidate in a
+signed cookie and, like a real career site, signs a short-lived candidate token server-side for the widget.
+In production the switch does not exist and every visitor is anonymous.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from api.deps import SessionDep, SettingsDep
+from api.templating import templates
+from assistant.candidates.models import Candidate
+from assistant.identity import service as identity_service
+from assistant.jobs import service as jobs_service
+from assistant.jobs.models import Job
+from assistant.settings import Settings
+
+router = APIRouter(tags=["career site"], include_in_schema=False)
+
+DEMO_COOKIE = "demo_candidate"
+DEMO_CANDIDATES_SHOWN = 8
+WORKPLACES = ("remote", "hybrid", "onsite")
+
+
+def _signer(settings: Settings) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.secret("session_secret"), salt="demo-candidate")
+
+
+def _demo_enabled(settings: Settings) -> bool:
+    return settings.env != "production"
+
+
+def _signed_in_external_id(request: Request, settings: Settings) -> str | None:
+    """Returns the demo candidate chosen in this browser (outside production), or None."""
+    raw = request.cookies.get(DEMO_COOKIE)
+    if not raw or not _demo_enabled(settings):
+        return None
+    try:
+        value = _signer(settings).loads(raw)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _site_context(request: Request, db_session, settings: Settings) -> dict:
+    """Returns what every site page needs: settings, the signed-in demo candidate and the widget's config."""
+    external_id = _signed_in_external_id(request, settings)
+    if external_id is not None and db_session.scalar(select(Candidate.id).where(Candidate.external_id == external_id)) is None:
+        external_id = None  # the demo data was reloaded without this candidate
+    token = identity_service.issue_token(candidate_external_id=external_id) if external_id else None
+    demo_ids = []
+    if _demo_enabled(settings):
+        demo_ids = list(db_session.scalars(select(Candidate.external_id).order_by(Candidate.id).limit(DEMO_CANDIDATES_SHOWN)))
+    site_origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.privacy_url)) if settings.privacy_url else ""
+    return {
+        "settings": settings,
+        "demo_enabled": _demo_enabled(settings),
+        "demo_candidates": demo_ids,
+        "signed_in": external_id,
+        "widget_config": {
+            "serverUrl": settings.rasa_public_url,
+            "apiUrl": "",
+            "title": f"{settings.company_name} careers assistant",
+            "privacyUrl": settings.privacy_url,
+            "maxMessageChars": settings.max_message_chars,
+            "candidateToken": token,
+            # Links to the production career site (knowledge-base sources, privacy notice) open this demo site.
+            "siteOrigin": site_origin,
+        },
+        "path": request.url.path,
+    }
+
+
+def salary_text(job: Job) -> str:
+    """Returns the salary range as shown to candidates, e.g. "EUR 55,000–70,000", or ""."""
+    if job.salary_min and job.salary_max:
+        return f"{job.currency} {job.salary_min:,}–{job.salary_max:,}"
+    if job.salary_min or job.salary_max:
+        return f"{job.currency} {(job.salary_min or job.salary_max):,}"
+    return ""
+
+
+def location_text(job: Job) -> str:
+    """Returns "City, Country" (or whichever part is known)."""
+    return ", ".join(part for part in (job.city, job.country) if part) or "Anywhere"
+
+
+@router.get("/", response_class=HTMLResponse)
+def job_list(request: Request, db_session: SessionDep, settings: SettingsDep, q: str = "", workplace: str = "") -> HTMLResponse:
+    """The career site's home: open jobs, filterable by words and workplace."""
+    jobs = jobs_service.list_open_jobs(db_session=db_session)
+    words = [w for w in q.lower().split() if w][:10]
+    if words:
+        jobs = [j for j in jobs if all(w in f"{j.title} {j.department} {j.city or ''} {' '.join(j.skills)}".lower() for w in words)]
+    if workplace in WORKPLACES:
+        jobs = [j for j in jobs if j.workplace == workplace]
+    context = _site_context(request, db_session, settings) | {
+        "jobs": jobs, "q": q, "workplace": workplace if workplace in WORKPLACES else "", "workplaces": WORKPLACES,
+        "salary_text": salary_text, "location_text": location_text,
+    }
+    return templates.TemplateResponse(request, "site/jobs.html", context)
+
+
+@router.get("/jobs/{external_id}", response_class=HTMLResponse)
+def job_page(external_id: str, request: Request, db_session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    """One job: details, a demo apply button, and the chat bubble that knows which job is on screen."""
+    job = jobs_service.get_by_external_id(db_session=db_session, external_id=external_id)
+    context = _site_context(request, db_session, settings)
+    if job is None:
+        return templates.TemplateResponse(request, "site/not_found.html", context, status_code=404)
+    context |= {"job": job, "is_open": jobs_service.is_open(job), "salary_text": salary_text, "location_text": location_text}
+    return templates.TemplateResponse(request, "site/job.html", context)
+
+
+def _local_path(path: str) -> str:
+    """Returns path if it stays on this site, else "/" (no open redirects)."""
+    return path if path.startswith("/") and not path.startswith(("//", "/\\")) else "/"
+
+
+@router.post("/demo/sign-in")
+def demo_sign_in(
+    db_session: SessionDep, settings: SettingsDep,
+    external_id: Annotated[str, Form(max_length=64)], next: Annotated[str, Form(max_length=500)] = "/",
+) -> RedirectResponse:
+    """Development only: browse the site as a demo candidate (the widget then sends their signed token)."""
+    if not _demo_enabled(settings):
+        raise HTTPException(status_code=404)
+    if db_session.scalar(select(Candidate.id).where(Candidate.external_id == external_id)) is None:
+        raise HTTPException(status_code=422, detail=f"external_id: no demo candidate {external_id!r}")
+    response = RedirectResponse(_local_path(next), status_code=303)
+    response.set_cookie(DEMO_COOKIE, _signer(settings).dumps(external_id), httponly=True, samesite="strict",
+                        secure=settings.public_url.startswith("https://"))
+    return response
+
+
+@router.post("/demo/sign-out")
+def demo_sign_out(next: Annotated[str, Form(max_length=500)] = "/") -> RedirectResponse:
+    """Back to an anonymous visitor."""
+    response = RedirectResponse(_local_path(next), status_code=303)
+    response.delete_cookie(DEMO_COOKIE)
+    return response
