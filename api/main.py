@@ -7,8 +7,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
-from api.routes import chat, health, site
+from api.routes import auth, chat, health, inbox, site, tickets
 from assistant.logging import configure_logging
 
 HERE = Path(__file__).parent
@@ -21,6 +22,7 @@ app = FastAPI(
     description="Recruiter inbox, knowledge base, candidate record and job APIs of the candidate assistant.",
     version="0.1.0",
 )
+app.add_middleware(SessionMiddleware, **auth.session_options())  # signed inbox session cookie
 # The vendor mount comes first: /static would otherwise shadow it.
 app.mount("/static/vendor", StaticFiles(directory=HERE / "web" / "node_modules" / "socket.io-client" / "dist", check_dir=False), name="vendor")
 app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -28,3 +30,6 @@ app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 app.include_router(health.router)
 app.include_router(chat.router)
 app.include_router(site.router)
+app.include_router(auth.router)
+app.include_router(inbox.router)
+app.include_router(tickets.router)
