@@ -19,9 +19,10 @@ def build_indexes() -> None:
 
 
 def _loaders() -> list:
+    from assistant.inbox import demo as inbox_demo
     from assistant.jobs import demo as jobs_demo
 
-    return [jobs_demo.load]  # jobs first: other concerns' demo records refer to jobs
+    return [jobs_demo.load, inbox_demo.load_demo_staff]  # jobs first: other concerns' demo records refer to jobs
 
 
 def _index_builders() -> list:

@@ -2,8 +2,9 @@
 
 import typer
 
-from assistant.cli import evaluation, stack
+from assistant.cli import evaluation, inbox, stack
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Conversational candidate assistant.")
 stack.register(app)
 evaluation.register(app)
+inbox.register(app)
