@@ -4,5 +4,7 @@ Each entry is "module:function"; the function takes no argument, prints its own 
 returns a dict of headline figures (written to var/reports/<name>.json).
 """
 
-EVALUATIONS: dict[str, str] = {}
+EVALUATIONS: dict[str, str] = {
+    "escalation": "assistant.escalation.evaluation:run",
+}
 BENCHMARKS: dict[str, str] = {}
