@@ -1,0 +1,383 @@
+"""Application status, interviews, contact/preferences/profile updates and withdrawal for the verified candidate.
+
+Thin: values are read by assistant.candidates.parsing, the record is read and written (and audited) by
+assistant.candidates.service. Every action re-checks identity; an unverified turn gets no data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.identity import audit_channel, latest_intent, verified_candidate
+from assistant.audit import service as audit_service
+from assistant.candidates import parsing, stages
+from assistant.candidates import service as candidates_service
+from assistant.candidates.models import Candidate
+from assistant.db import session_scope
+
+FORM_SLOTS = ("contact_field", "contact_value", "preferences_value", "profile_value", "withdraw_target", "withdraw_confirmed")
+CANCELLED = {"cancelled": True}
+NOT_VERIFIED = "I need to confirm it's you before I can help with that. Just ask again and I'll send a code."
+NOTHING_CHANGED = "Okay, I haven't changed anything."
+
+
+def reset_form_slots() -> list[EventType]:
+    return [SlotSet(name, None) for name in FORM_SLOTS]
+
+
+def actor(candidate: Candidate, tracker: Tracker) -> audit_service.Actor:
+    return audit_service.candidate_actor(candidate_id=candidate.id, channel=audit_channel(tracker))
+
+
+def request_text(tracker: Tracker) -> str:
+    """Returns the message that asked for this (kept while the conversation was being verified)."""
+    return tracker.get_slot("pending_text") or ""
+
+
+def prefill(db_session, candidate: Candidate, intent: str | None, text: str) -> list[EventType]:
+    """Returns slot events that take a value given in the asking message, so the form does not ask again."""
+    if intent == "update_contact":
+        lowered = text.lower()
+        field = "email" if (parsing.find_email(text) or "mail" in lowered) else (
+            "phone" if (parsing.find_phone(text) or any(w in lowered for w in ("phone", "number", "mobile"))) else None)
+        value = text if (parsing.find_email(text) or parsing.find_phone(text)) else None
+        return [SlotSet("contact_field", field), SlotSet("contact_value", value)]
+    if intent in ("update_preferences", "update_profile"):
+        parse = parsing.parse_preferences if intent == "update_preferences" else parsing.parse_profile
+        try:
+            parse(text)
+        except parsing.InvalidValue:
+            return []
+        return [SlotSet("preferences_value" if intent == "update_preferences" else "profile_value", text)]
+    if intent == "withdraw_application":
+        active = candidates_service.active_applications(db_session=db_session, candidate=candidate)
+        if not active:
+            return [SlotSet("withdraw_target", "none"), SlotSet("withdraw_confirmed", False)]
+        match = candidates_service.match_applications(active, text)
+        if len(match.applications) == 1 and not match.reference_not_found:
+            return [SlotSet("withdraw_target", match.applications[0].external_id)]
+    return []
+
+
+# ---- status and interviews -----------------------------------------------------------------------
+
+class ActionCheckStatus(Action):
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        with session_scope() as db:
+            candidate = verified_candidate(db, tracker)
+            if candidate is None:
+                dispatcher.utter_message(text=NOT_VERIFIED)
+                return []
+            report = candidates_service.application_status(db_session=db, candidate=candidate, text=request_text(tracker),
+                                                           actor=actor(candidate, tracker))
+            if report.reference_not_found:
+                report = candidates_service.application_status(db_session=db, candidate=candidate, text="",
+                                                               actor=actor(candidate, tracker))
+                dispatcher.utter_message(text="I couldn't find an application of yours with that reference.")
+        if not report.lines:
+            dispatcher.utter_message(text="I can't see any applications in your record yet. If you applied in the last "
+                                          "day, it can take a little while to appear.")
+            return []
+        count = len(report.lines)
+        dispatcher.utter_message(text="Here's where your application stands:" if count == 1
+                                 else f"Here's where your {count} applications stand:")
+        for line in report.lines:
+            dispatcher.utter_message(text=line)
+        return []
+
+
+class ActionShowInterviews(Action):
+    def name(self) -> str:
+        return "action_show_interviews"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        with session_scope() as db:
+            candidate = verified_candidate(db, tracker)
+            if candidate is None:
+                dispatcher.utter_message(text=NOT_VERIFIED)
+                return []
+            interviews = candidates_service.upcoming_interviews(db_session=db, candidate=candidate, actor=actor(candidate, tracker))
+        if not interviews:
+            dispatcher.utter_message(text="You don't have any upcoming interviews scheduled. When one is booked, the details "
+                                          "will show here and in your e-mail.")
+            return []
+        dispatcher.utter_message(text="Your upcoming interview:" if len(interviews) == 1 else "Your upcoming interviews:")
+        for line in interviews:
+            dispatcher.utter_message(text=line)
+        dispatcher.utter_message(text="To reschedule, reply to your invitation e-mail or ask me for a recruiter.")
+        return []
+
+
+# ---- forms: shared shape -------------------------------------------------------------------------
+
+class SingleValueForm(FormValidationAction):
+    """A form with one free-text slot: cancel words stop it; parse() returns the value or raises InvalidValue."""
+
+    slot = ""
+
+    def parse(self, text: str, tracker: Tracker) -> dict:
+        raise NotImplementedError
+
+    async def run(self, dispatcher, tracker, domain):  # one validate_<slot> for the configured slot
+        setattr(self, f"validate_{self.slot}", self._validate)
+        return await super().run(dispatcher, tracker, domain)
+
+    def _validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
+        if isinstance(value, dict):
+            return {self.slot: value}
+        text = str(value or "")
+        if parsing.is_cancel(text) or latest_intent(tracker) == "deny":
+            return {self.slot: CANCELLED}
+        try:
+            return {self.slot: self.parse(text, tracker)}
+        except parsing.InvalidValue as error:
+            dispatcher.utter_message(text=f"{error} (Or type “cancel” to leave it as it is.)")
+            return {self.slot: None}
+
+
+class ValidateContactForm(SingleValueForm):
+    slot = "contact_value"
+
+    def name(self) -> str:
+        return "validate_contact_form"
+
+    def parse(self, text: str, tracker: Tracker) -> dict:
+        field = tracker.get_slot("contact_field")
+        if parsing.find_email(text) or (field == "email" and not parsing.find_phone(text)):
+            return {"field": "email", "value": parsing.parse_email(text)}
+        if parsing.find_phone(text) or field == "phone":
+            with session_scope() as db:
+                candidate = verified_candidate(db, tracker)
+                region = candidates_service.phone_region(candidate) if candidate else None
+            return {"field": "phone", "value": parsing.parse_phone(text, region)}
+        raise parsing.InvalidValue("Please type your new e-mail address or phone number (with the country code).")
+
+
+class ActionAskContactValue(Action):
+    def name(self) -> str:
+        return "action_ask_contact_value"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        field = tracker.get_slot("contact_field")
+        question = {"phone": "What's your new phone number? Please include the country code, like +44 7700 900123.",
+                    "email": "What's your new e-mail address?"}.get(field, "What's the new e-mail address or phone number?")
+        dispatcher.utter_message(text=question)
+        return []
+
+
+class ActionUpdateContact(Action):
+    def name(self) -> str:
+        return "action_update_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        value = tracker.get_slot("contact_value") or CANCELLED
+        if value.get("cancelled"):
+            dispatcher.utter_message(text=NOTHING_CHANGED)
+            return reset_form_slots()
+        with session_scope() as db:
+            candidate = verified_candidate(db, tracker)
+            if candidate is None:
+                dispatcher.utter_message(text=NOT_VERIFIED)
+                return reset_form_slots()
+            try:
+                if value["field"] == "email":
+                    candidates_service.update_email(db_session=db, candidate=candidate, email=value["value"], actor=actor(candidate, tracker))
+                else:
+                    candidates_service.update_phone(db_session=db, candidate=candidate, phone=value["value"], actor=actor(candidate, tracker))
+            except parsing.InvalidValue as error:
+                dispatcher.utter_message(text=str(error))
+                return reset_form_slots()
+        label = "e-mail address" if value["field"] == "email" else "phone number"
+        dispatcher.utter_message(text=f"Done: your {label} is now {value['value']}.")
+        return reset_form_slots()
+
+
+class ValidatePreferencesForm(SingleValueForm):
+    slot = "preferences_value"
+
+    def name(self) -> str:
+        return "validate_preferences_form"
+
+    def parse(self, text: str, tracker: Tracker) -> dict:
+        return asdict(parsing.parse_preferences(text))
+
+
+class ActionAskPreferencesValue(Action):
+    def name(self) -> str:
+        return "action_ask_preferences_value"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text="What would you like to change? For example “contact me by phone”, “only after 5pm” "
+                                      "or “turn job alerts on”.")
+        return []
+
+
+def _describe_preferences(candidate: Candidate) -> str:
+    alerts = "on" if candidate.job_alerts else "off"
+    hours = f", {candidate.contact_hours}" if candidate.contact_hours else ""
+    return f"we'll contact you by {candidate.contact_channel}{hours}, and job alerts are {alerts}"
+
+
+class ActionUpdatePreferences(Action):
+    def name(self) -> str:
+        return "action_update_preferences"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        value = tracker.get_slot("preferences_value") or CANCELLED
+        if value.get("cancelled"):
+            dispatcher.utter_message(text=NOTHING_CHANGED)
+            return reset_form_slots()
+        with session_scope() as db:
+            candidate = verified_candidate(db, tracker)
+            if candidate is None:
+                dispatcher.utter_message(text=NOT_VERIFIED)
+                return reset_form_slots()
+            change = parsing.PreferenceChange(**value)
+            candidates_service.update_preferences(db_session=db, candidate=candidate, change=change, actor=actor(candidate, tracker))
+            summary = _describe_preferences(candidate)
+        dispatcher.utter_message(text=f"Done: {summary}.")
+        return reset_form_slots()
+
+
+class ValidateProfileForm(SingleValueForm):
+    slot = "profile_value"
+
+    def name(self) -> str:
+        return "validate_profile_form"
+
+    def parse(self, text: str, tracker: Tracker) -> dict:
+        return asdict(parsing.parse_profile(text))
+
+
+class ActionAskProfileValue(Action):
+    def name(self) -> str:
+        return "action_ask_profile_value"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text="What should I update? For example “add Python to my skills”, “I'm open to Berlin”, "
+                                      "“I prefer hybrid work” or “I have 5 years of experience”.")
+        return []
+
+
+class ActionUpdateProfile(Action):
+    def name(self) -> str:
+        return "action_update_profile"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        value = tracker.get_slot("profile_value") or CANCELLED
+        if value.get("cancelled"):
+            dispatcher.utter_message(text=NOTHING_CHANGED)
+            return reset_form_slots()
+        with session_scope() as db:
+            candidate = verified_candidate(db, tracker)
+            if candidate is None:
+                dispatcher.utter_message(text=NOT_VERIFIED)
+                return reset_form_slots()
+            change = parsing.ProfileChange(**value)
+            candidates_service.update_profile(db_session=db, candidate=candidate, change=change, actor=actor(candidate, tracker))
+            summary = candidates_service.profile_summary(candidate)
+        dispatcher.utter_message(text=f"Done. Your profile now says {summary}. Job suggestions will use it from now on.")
+        return reset_form_slots()
+
+
+# ---- withdrawal ----------------------------------------------------------------------------------
+
+class ValidateWithdrawForm(FormValidationAction):
+    """Which application (when the message did not say), then an explicit yes."""
+
+    def name(self) -> str:
+        return "validate_withdraw_form"
+
+    def validate_withdraw_target(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
+        text = str(value or "")
+        if text == "none":
+            return {"withdraw_target": "none", "withdraw_confirmed": False}
+        if parsing.is_cancel(text) or latest_intent(tracker) == "deny":
+            return {"withdraw_target": "cancelled", "withdraw_confirmed": False}
+        with session_scope() as db:
+            candidate = verified_candidate(db, tracker)
+            if candidate is None:
+                return {"withdraw_target": "cancelled", "withdraw_confirmed": False}
+            active = candidates_service.active_applications(db_session=db, candidate=candidate)
+            match = candidates_service.match_applications(active, text)
+            if len(match.applications) == 1 and not match.reference_not_found:
+                return {"withdraw_target": match.applications[0].external_id}
+        dispatcher.utter_message(text="I couldn't tell which application you mean.")
+        return {"withdraw_target": None}
+
+    def validate_withdraw_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
+        if isinstance(value, bool):
+            return {"withdraw_confirmed": value}
+        try:
+            return {"withdraw_confirmed": parsing.yes_or_no(str(value or ""), latest_intent(tracker))}
+        except parsing.InvalidValue as error:
+            dispatcher.utter_message(text=str(error))
+            return {"withdraw_confirmed": None}
+
+
+class ActionAskWithdrawTarget(Action):
+    def name(self) -> str:
+        return "action_ask_withdraw_target"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        with session_scope() as db:
+            candidate = verified_candidate(db, tracker)
+            active = candidates_service.active_applications(db_session=db, candidate=candidate) if candidate else []
+            buttons = [{"title": f"{a.job.title} ({a.external_id})", "payload": a.external_id} for a in active]
+        dispatcher.utter_message(text="Which application would you like to withdraw?",
+                                 buttons=buttons + [{"title": "None, keep them", "payload": "cancel"}])
+        return []
+
+
+class ActionAskWithdrawConfirmed(Action):
+    def name(self) -> str:
+        return "action_ask_withdraw_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        with session_scope() as db:
+            application = candidates_service.get_application_by_external_id(
+                db_session=db, external_id=tracker.get_slot("withdraw_target") or "")
+            title = application.job.title if application else "this role"
+        dispatcher.utter_message(
+            text=f"Just to be sure: do you want to withdraw your application for **{title}**? "
+                 "I can't undo this; a recruiter would have to reopen it.",
+            buttons=[{"title": "Yes, withdraw it", "payload": "/affirm"}, {"title": "No, keep it", "payload": "/deny"}],
+        )
+        return []
+
+
+class ActionWithdrawApplication(Action):
+    def name(self) -> str:
+        return "action_withdraw_application"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        target = tracker.get_slot("withdraw_target")
+        if target == "none":
+            dispatcher.utter_message(text="You don't have any applications in progress, so there's nothing to withdraw.")
+            return reset_form_slots()
+        if target in (None, "cancelled") or tracker.get_slot("withdraw_confirmed") is not True:
+            dispatcher.utter_message(text="Okay, your application stays as it is.")
+            return reset_form_slots()
+        with session_scope() as db:
+            candidate = verified_candidate(db, tracker)
+            application = candidates_service.get_application_by_external_id(db_session=db, external_id=target)
+            if candidate is None or application is None or application.candidate_id != candidate.id:
+                dispatcher.utter_message(text=NOT_VERIFIED if candidate is None else "I couldn't find that application.")
+                return reset_form_slots()
+            try:
+                candidates_service.withdraw(db_session=db, candidate=candidate, application=application, actor=actor(candidate, tracker))
+            except candidates_service.NotWithdrawable as error:
+                dispatcher.utter_message(text=f"I can't withdraw it: {error}.")
+                return reset_form_slots()
+            title = application.job.title
+        dispatcher.utter_message(text=f"Done: your application for **{title}** is withdrawn. {stages.info('withdrawn').next_step.capitalize()}. "
+                                      "Thank you for your interest, and good luck!")
+        return reset_form_slots()
