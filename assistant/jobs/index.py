@@ -1,0 +1,345 @@
+"""The FAISS index of open jobs: stable ids, incremental sync, exact or approximate search, versions on disk.
+
+Layout under ``<root>`` (default ``settings.index_dir / "jobs"``)::
+
+    CURRENT                   name of the served version (replaced atomically by rename)
+    v20261125T101500123456/   manifest.json (kind, counts, recall), jobs.json (filter fields), vectors.faiss
+
+FAISS ids are the ``job.id`` primary keys. ``sync`` compares the open jobs in the database with the
+served version and only embeds new or changed jobs, removes closed or deleted ones, and publishes the
+result as a new version. Small catalogues use exact search (``IndexIDMap2(IndexFlatIP)``); above
+``APPROX_THRESHOLD`` vectors an ``IndexIVFFlat`` (which supports ``remove_ids`` and ``add_with_ids``)
+is trained, and its ``nprobe`` is calibrated at build time until recall@10 against exact search
+reaches ``TARGET_RECALL`` (the measured value is kept in the manifest). Readers compare ``CURRENT``
+on every query (one small file read) and reload when it names a new version.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import math
+import os
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import faiss
+import numpy as np
+from sqlalchemy.orm import Session
+
+from assistant import embeddings
+from assistant.jobs.models import Job
+from assistant.settings import get_settings
+
+log = logging.getLogger(__name__)
+POINTER = "CURRENT"
+KEEP_VERSIONS = 3
+APPROX_THRESHOLD = 20_000  # vectors; below it exact search is fast enough and exact
+TARGET_RECALL = 0.97  # calibrate nprobe until this recall@10 against exact search (the goal is >= 0.95)
+RETRAIN_GROWTH = 2.0  # retrain the IVF quantizer when the catalogue has doubled since training
+
+
+@dataclass(frozen=True)
+class JobMeta:
+    """What filters, explanations and diversity need about a job, kept with the index."""
+
+    id: int
+    external_id: str
+    title: str
+    department: str
+    level: str
+    city: str | None
+    country: str | None
+    workplace: str
+    skills: list[str] = field(default_factory=list)
+    content_hash: str = ""
+
+
+def embedding_text(job: Job | JobMeta, summary: str = "") -> str:
+    """Returns the text embedded for a job: title, skills, department and summary."""
+    return f"{job.title}. Skills: {', '.join(job.skills)}. {job.department.capitalize()}. {summary}".strip()
+
+
+def content_hash(job: Job) -> str:
+    """Returns a hash of what the embedding depends on (a change means re-embedding)."""
+    text = embedding_text(job, job.summary)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def meta_of(job: Job) -> JobMeta:
+    return JobMeta(job.id, job.external_id, job.title, job.department, job.level, job.city, job.country,
+                   job.workplace, list(job.skills or []), content_hash(job))
+
+
+@dataclass
+class LoadedIndex:
+    version: str
+    manifest: dict
+    index: faiss.Index
+    jobs: dict[int, JobMeta]
+
+    @property
+    def kind(self) -> str:
+        return self.manifest["kind"]
+
+    def search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Returns (scores, ids) of the k nearest jobs to each query row, optionally only among allowed ids."""
+        return search(self.index, vector, k, allowed=allowed, nprobe=self.manifest.get("nprobe"))
+
+    def vectors(self, ids: list[int]) -> np.ndarray:
+        """Returns the stored vectors of these job ids (one row each)."""
+        if not ids:
+            return np.zeros((0, self.manifest["dimension"]), dtype=np.float32)
+        return np.stack([self.index.reconstruct(int(i)) for i in ids]).astype(np.float32)
+
+
+def search(index: faiss.Index, vector: np.ndarray, k: int, *, allowed: np.ndarray | None = None,
+           nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Returns (scores, ids) from a flat or IVF index, restricted to allowed ids when given."""
+    query = np.ascontiguousarray(np.atleast_2d(vector), dtype=np.float32)
+    k = max(1, min(k, index.ntotal))
+    selector = None
+    if allowed is not None:
+        allowed = np.ascontiguousarray(allowed, dtype=np.int64)
+        selector = faiss.IDSelectorBatch(len(allowed), faiss.swig_ptr(allowed))
+    if isinstance(index, faiss.IndexIVF):
+        params = faiss.SearchParametersIVF(nprobe=nprobe or 1, sel=selector) if selector else faiss.SearchParametersIVF(nprobe=nprobe or 1)
+        return index.search(query, k, params=params)
+    if selector is not None:
+        return index.search(query, k, params=faiss.SearchParameters(sel=selector))
+    return index.search(query, k)
+
+
+def build_index(vectors: np.ndarray, ids: np.ndarray, *, approximate: bool | None = None,
+                target_recall: float = TARGET_RECALL) -> tuple[faiss.Index, dict]:
+    """Returns a new index over vectors with these ids (exact below the threshold) and facts for the manifest."""
+    count, dim = vectors.shape
+    approximate = count >= APPROX_THRESHOLD if approximate is None else approximate
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    if not approximate:
+        index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        index.add_with_ids(vectors, ids)
+        return index, {"kind": "exact", "trained_on": count, "nprobe": None, "recall_at_10": 1.0}
+    nlist = int(min(max(4 * math.sqrt(count), 16), count // 39))
+    quantizer = faiss.IndexFlatIP(dim)
+    index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    index.cp.seed = 5
+    rng = np.random.default_rng(5)
+    sample = vectors[rng.choice(count, size=min(count, nlist * 64), replace=False)]
+    index.train(sample)
+    index.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct and remove_ids by job id
+    index.add_with_ids(vectors, ids)
+    nprobe, recall = calibrate_nprobe(index, vectors, ids, target_recall=target_recall)
+    return index, {"kind": "ivf", "nlist": nlist, "trained_on": count, "nprobe": nprobe, "recall_at_10": recall}
+
+
+def calibrate_nprobe(index: faiss.IndexIVF, vectors: np.ndarray, ids: np.ndarray, *, target_recall: float,
+                     queries: int = 300, seed: int = 7) -> tuple[int, float]:
+    """Returns the smallest power-of-two nprobe whose recall@10 against exact search reaches the target."""
+    rng = np.random.default_rng(seed)
+    picked = rng.choice(len(vectors), size=min(queries, len(vectors)), replace=False)
+    noise = rng.normal(scale=0.05, size=(len(picked), vectors.shape[1])).astype(np.float32)
+    probe = vectors[picked] + noise  # near, not equal to, stored jobs: like a profile close to some roles
+    probe /= np.linalg.norm(probe, axis=1, keepdims=True)
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    _, truth_rows = exact.search(probe, 10)
+    truth = ids[truth_rows]
+    nprobe, recall = 1, 0.0
+    while nprobe <= index.nlist:
+        _, found = search(index, probe, 10, nprobe=nprobe)
+        recall = recall_at_k(found, truth)
+        if recall >= target_recall:
+            break
+        nprobe *= 2
+    return min(nprobe, index.nlist), recall
+
+
+def recall_at_k(found: np.ndarray, truth: np.ndarray) -> float:
+    """Returns the mean share of the true neighbours (rows of truth) that were found."""
+    hits = [len(set(f.tolist()) & set(t.tolist())) / len(t) for f, t in zip(found, truth)]
+    return float(np.mean(hits)) if hits else 1.0
+
+
+# --- publishing and serving versions -------------------------------------------------------------
+
+def default_root() -> Path:
+    return get_settings().index_dir / "jobs"
+
+
+def current_version(root: Path | None = None) -> str | None:
+    """Returns the name of the served version, or None before the first build."""
+    try:
+        return (Path(root or default_root()) / POINTER).read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def load_version(root: Path, version: str) -> LoadedIndex:
+    """Returns one version read into memory."""
+    folder = root / version
+    manifest = json.loads((folder / "manifest.json").read_text())
+    jobs = {row["id"]: JobMeta(**row) for row in json.loads((folder / "jobs.json").read_text())}
+    index = faiss.read_index(str(folder / "vectors.faiss"))
+    return LoadedIndex(version, manifest, index, jobs)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    version: str
+    published: bool  # False when nothing changed
+    kind: str
+    jobs: int
+    added: int
+    updated: int
+    removed: int
+    rebuilt: bool
+    seconds: float
+
+
+def sync(*, db_session: Session, root: Path | None = None, force_rebuild: bool = False) -> SyncResult:
+    """Returns what bringing the index in line with the open jobs did (only new or changed jobs are embedded)."""
+    from assistant.jobs import service as jobs_service
+
+    root = Path(root or default_root())
+    root.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    jobs = jobs_service.list_open_jobs(db_session=db_session)
+    with _build_lock(root):
+        version = current_version(root)
+        loaded = load_version(root, version) if version and (root / version).is_dir() else None
+        if loaded is not None and loaded.manifest.get("model") != embeddings.model_name():
+            loaded, force_rebuild = None, True
+        wanted = {job.id: meta_of(job) for job in jobs}
+        have = loaded.jobs if loaded else {}
+        removed = [i for i in have if i not in wanted]
+        changed = [i for i in wanted if i in have and have[i].content_hash != wanted[i].content_hash]
+        added = [i for i in wanted if i not in have]
+        meta_only = [i for i in wanted if i in have and have[i] != wanted[i] and i not in changed]
+        if loaded and not (removed or changed or added or meta_only or force_rebuild):
+            return SyncResult(loaded.version, False, loaded.kind, len(wanted), 0, 0, 0, False, time.monotonic() - started)
+        by_id = {job.id: job for job in jobs}
+        fresh_ids = added + changed
+        fresh = embeddings.embed([embedding_text(by_id[i], by_id[i].summary) for i in fresh_ids]) if fresh_ids else None
+        index, facts, rebuilt = _updated_index(loaded, wanted, removed, fresh_ids, fresh, force_rebuild)
+        version = f"v{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}"
+        _write_version(root / version, index, facts, list(wanted.values()))
+        _point_to(root, version)
+        _prune(root, keep=version)
+    seconds = time.monotonic() - started
+    log.info("jobs index %s published (%s): %d jobs, %d added, %d updated, %d removed in %.1fs",
+             version, facts["kind"], len(wanted), len(added), len(changed), len(removed), seconds)
+    return SyncResult(version, True, facts["kind"], len(wanted), len(added), len(changed), len(removed), rebuilt, seconds)
+
+
+def _updated_index(loaded: LoadedIndex | None, wanted: dict[int, JobMeta], removed: list[int],
+                   fresh_ids: list[int], fresh: np.ndarray | None, force_rebuild: bool) -> tuple[faiss.Index, dict, bool]:
+    """Returns the index with removals and fresh vectors applied, rebuilt only when its kind must change."""
+    count = len(wanted)
+    should_be_approx = count >= APPROX_THRESHOLD
+    if loaded is not None and not force_rebuild:
+        is_approx = loaded.kind == "ivf"
+        outgrown = is_approx and count > RETRAIN_GROWTH * loaded.manifest.get("trained_on", count)
+        if is_approx == should_be_approx and not outgrown:
+            index = loaded.index
+            gone = np.array(removed + fresh_ids, dtype=np.int64)
+            if len(gone):
+                index.remove_ids(faiss.IDSelectorBatch(len(gone), faiss.swig_ptr(gone)))
+            if fresh is not None:
+                index.add_with_ids(fresh, np.array(fresh_ids, dtype=np.int64))
+            facts = {k: loaded.manifest[k] for k in ("kind", "trained_on", "nprobe", "recall_at_10", "nlist") if k in loaded.manifest}
+            return index, facts, False
+    # First build, or the kind changes: gather every vector (stored ones are reused, not re-embedded).
+    fresh_map = dict(zip(fresh_ids, fresh)) if fresh is not None else {}
+    ids = np.array(sorted(wanted), dtype=np.int64)
+    dim = embeddings.dimension()
+    vectors = np.zeros((len(ids), dim), dtype=np.float32)
+    for row, job_id in enumerate(ids.tolist()):
+        vectors[row] = fresh_map[job_id] if job_id in fresh_map else loaded.index.reconstruct(job_id)
+    index, facts = build_index(vectors, ids, approximate=should_be_approx)
+    return index, facts, True
+
+
+def _write_version(folder: Path, index: faiss.Index, facts: dict, jobs: list[JobMeta]) -> None:
+    tmp = folder.with_name(folder.name + ".tmp")
+    tmp.mkdir(parents=True)
+    faiss.write_index(index, str(tmp / "vectors.faiss"))
+    (tmp / "jobs.json").write_text(json.dumps([asdict(job) for job in jobs]))
+    manifest = {"version": folder.name, "model": embeddings.model_name(), "dimension": int(index.d),
+                "created_at": datetime.now(timezone.utc).isoformat(), "jobs": len(jobs), **facts}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    os.replace(tmp, folder)
+
+
+@contextmanager
+def _build_lock(root: Path):
+    with open(root / ".build.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # one writer at a time (CLI, API import, demo)
+        yield
+
+
+def _point_to(root: Path, version: str) -> None:
+    tmp = root / f"{POINTER}.{os.getpid()}.{threading.get_ident()}.tmp"
+    tmp.write_text(version)
+    os.replace(tmp, root / POINTER)
+
+
+def _prune(root: Path, *, keep: str) -> None:
+    versions = sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith("v") and not p.name.endswith(".tmp"))
+    for old in versions[:-KEEP_VERSIONS]:
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+class IndexHolder:
+    """The index a process serves: re-reads the pointer on every query and reloads on a new version."""
+
+    def __init__(self, root: Path | None = None):
+        self.root = root
+        self._loaded: LoadedIndex | None = None
+        self._lock = threading.Lock()
+
+    def get(self, *, db_session: Session | None = None) -> LoadedIndex:
+        """Returns the newest published index, building one from the database if none exists yet."""
+        root = Path(self.root or default_root())
+        version = current_version(root)
+        if version is None:
+            if db_session is None:
+                raise LookupError("no jobs index has been built yet (run `assistant jobs index`)")
+            version = sync(db_session=db_session, root=root).version
+        loaded = self._loaded
+        if loaded is not None and loaded.version == version:
+            return loaded
+        with self._lock:
+            if self._loaded is None or self._loaded.version != version:
+                try:
+                    self._loaded = load_version(root, version)
+                except FileNotFoundError:  # pruned between reading the pointer and loading: retry once
+                    self._loaded = load_version(root, current_version(root) or version)
+                log.info("serving jobs index %s", self._loaded.version)
+            return self._loaded
+
+
+_holders: dict[Path, IndexHolder] = {}
+
+
+def served(*, db_session: Session | None = None, root: Path | None = None) -> LoadedIndex:
+    """Returns the jobs index this process serves (the newest published version under root)."""
+    root = Path(root or default_root())
+    holder = _holders.setdefault(root, IndexHolder(root))
+    return holder.get(db_session=db_session)
+
+
+def build_demo_index() -> None:
+    """Brings the default jobs index up to date with the database (registered in assistant.demo)."""
+    from assistant.db import session_scope
+
+    with session_scope() as db:
+        sync(db_session=db)

@@ -1,0 +1,373 @@
+"""Recommending open jobs to a person: similarity, behaviour, hard filters, diversity and a reason for each.
+
+The assistant recommends jobs to people; it never scores or ranks candidates. Scores here order jobs for
+one person and are logged (``RecommendationLog``) so a bias audit can compare what different groups saw.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant import embeddings
+from assistant.audit import service as audit_service
+from assistant.candidates.models import Candidate
+from assistant.events import service as events_service
+from assistant.jobs import index as jobs_index
+from assistant.jobs import service as jobs_service
+from assistant.jobs.index import JobMeta, LoadedIndex
+from assistant.jobs.models import Job, RecommendationLog
+from assistant.jobs.query import CITY_REGION, JobRequest, parse_request
+
+log = logging.getLogger(__name__)
+CANDIDATE_POOL = 200  # nearest jobs fetched before filters and re-ranking
+PER_TITLE_CAP = 2  # at most this many jobs with the same title on one page
+MMR_LAMBDA = 0.9  # relevance vs. novelty in maximal marginal relevance
+RELEVANCE_MARGIN = 0.2  # with a role in the request, drop jobs more than 20% below the best match (max 0.15)
+SIMILAR_TO_VIEWED = 0.72  # "like the X role you viewed" above this cosine
+EVENT_WEIGHT = {"job_viewed": 1.0, "alert_clicked": 1.5, "apply_started": 3.0}
+HALF_LIFE_DAYS = 7.0
+CURRENCY_SYMBOL = {"EUR": "€", "GBP": "£", "USD": "US$", "CAD": "CA$"}
+PROFILE_FIELDS = ["skills", "years_experience", "desired_roles", "preferred_locations", "work_preference"]
+
+
+@dataclass
+class Recommendation:
+    job: Job
+    score: float
+    why: str
+
+    def card(self) -> dict:
+        """Returns the job card the chat widget renders."""
+        job = self.job
+        return {"id": job.external_id, "title": job.title, "location": location_label(job),
+                "workplace": job.workplace, "salary": salary_label(job), "url": job.url, "why": self.why}
+
+
+@dataclass
+class Recommendations:
+    items: list[Recommendation]
+    more: bool  # more matching jobs exist beyond this page
+    request: JobRequest
+    reason: str = "ok"  # ok | no_signal (nothing to go on yet) | no_match (filters left nothing)
+    basis: list[str] = field(default_factory=list)  # which signals were used: request, profile, behaviour
+
+
+@dataclass
+class _Signals:
+    request: JobRequest
+    text_vector: np.ndarray | None
+    profile_vector: np.ndarray | None
+    viewed: dict[int, float]  # job id -> behaviour weight
+    profile_skills: set[str]
+    desired_roles: list[str]
+    preferred_cities: list[str]
+    work_preference: str
+    years: float | None
+
+
+def recommend_jobs(*, db_session: Session, text: str = "", candidate: Candidate | None = None,
+                   visitor_id: str | None = None, conversation_id: str | None = None, similar: bool = False,
+                   exclude_external_ids: list[str] | tuple = (), page_size: int = 5, log_shown: bool = True,
+                   loaded: LoadedIndex | None = None, actor: audit_service.Actor | None = None) -> Recommendations:
+    """Returns a page of open jobs for this person and request, each with a one-line reason.
+
+    ``similar`` puts the weight on the jobs the person recently viewed ("something like the role I looked at").
+    ``exclude_external_ids`` are jobs already shown in this conversation ("show more").
+    """
+    loaded = loaded or jobs_index.served(db_session=db_session)
+    candidate_id = candidate.id if candidate is not None else None
+    signals = _signals(db_session, loaded, text, candidate, visitor_id, actor)
+    basis = [name for name, present in (("request", signals.text_vector is not None or signals.request.has_filters),
+                                         ("profile", signals.profile_vector is not None),
+                                         ("behaviour", bool(signals.viewed))) if present]
+    query = _query_vector(loaded, signals, similar)
+    allowed = _allowed_ids(loaded, signals)
+    if query is None and (similar or allowed is None):
+        return Recommendations([], False, signals.request, "no_signal", basis)
+    excluded = events_service.excluded_job_ids(db_session=db_session, candidate_id=candidate_id, visitor_id=visitor_id)
+    excluded |= {job_id for job_id, meta in loaded.jobs.items() if meta.external_id in set(exclude_external_ids)}
+    if similar:
+        excluded |= set(signals.viewed)  # they have seen those already
+    if query is None:  # only filters ("internships in Berlin"): the newest matching jobs first
+        pool = [(i, 0.0) for i in sorted(allowed.tolist(), reverse=True) if i not in excluded][:CANDIDATE_POOL]
+    else:
+        scores, ids = loaded.search(query, CANDIDATE_POOL, allowed=allowed)
+        pool = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0 and int(i) not in excluded]
+    open_jobs = _open_jobs(db_session, [i for i, _ in pool])  # closed since the index was built: dropped here
+    pool = [(i, s) for i, s in pool if i in open_jobs]
+    if signals.text_vector is not None and pool:
+        text_sims = loaded.vectors([i for i, _ in pool]) @ signals.text_vector
+        best = float(text_sims.max())
+        floor = best - min(0.15, RELEVANCE_MARGIN * best)
+        pool = [(i, s) for (i, s), t in zip(pool, text_sims) if t >= floor]
+    if not pool:
+        return Recommendations([], False, signals.request, "no_match", basis)
+    if query is None:
+        pool = sorted(pool, key=lambda pair: _aware(open_jobs[pair[0]].posted_at), reverse=True)
+    ranked = _rerank(loaded, signals, pool)
+    page, more = _diversify(loaded, ranked, page_size)
+    viewed_vectors = loaded.vectors(list(signals.viewed))
+    items = [Recommendation(open_jobs[i], round(score, 4), explain(open_jobs[i], loaded, signals, viewed_vectors))
+             for i, score in page]
+    if log_shown and items:
+        log_recommendations(db_session=db_session, items=items, conversation_id=conversation_id,
+                            candidate_id=candidate_id, visitor_id=None if candidate_id else visitor_id,
+                            query=signals.request.describe())
+    return Recommendations(items, more, signals.request, "ok", basis)
+
+
+def _signals(db_session: Session, loaded: LoadedIndex, text: str, candidate: Candidate | None,
+             visitor_id: str | None, actor: audit_service.Actor | None) -> _Signals:
+    cities = {meta.city for meta in loaded.jobs.values() if meta.city}
+    skills = {skill for meta in loaded.jobs.values() for skill in meta.skills}
+    request = parse_request(text or "", cities=cities, skills=skills)
+    role_text = " ".join([request.text] + [s for s in request.skills if s.lower() not in request.text.lower()]).strip()
+    texts = [role_text] if role_text else []
+    profile_text = ""
+    profile_skills: set[str] = set()
+    desired: list[str] = []
+    preferred: list[str] = []
+    preference, years = "any", None
+    if candidate is not None:
+        audit_service.record(db_session=db_session, actor=actor or audit_service.candidate_actor(candidate_id=candidate.id),
+                             action="read", entity="candidate", entity_id=candidate.external_id,
+                             candidate_id=candidate.id, fields=PROFILE_FIELDS)
+        profile_skills = {s.lower() for s in candidate.skills or []}
+        desired = list(candidate.desired_roles or [])
+        preferred = [c for c in cities if any(c.lower() == p.strip().lower() for p in candidate.preferred_locations or [])]
+        preference, years = candidate.work_preference or "any", candidate.years_experience
+        profile_text = ". ".join(filter(None, [", ".join(desired), "Skills: " + ", ".join(candidate.skills) if candidate.skills else ""]))
+        if profile_text:
+            texts.append(profile_text)
+    vectors = embeddings.embed(texts) if texts else None
+    text_vector = vectors[0] if role_text else None
+    profile_vector = vectors[-1] if profile_text else None
+    viewed: dict[int, float] = {}
+    now = datetime.now(timezone.utc)
+    for event in events_service.recent_events(db_session=db_session, candidate_id=candidate.id if candidate else None,
+                                              visitor_id=visitor_id, actor=actor):
+        if event.job_id not in loaded.jobs:
+            continue  # closed jobs still say what the person likes, but their vectors left the index
+        age_days = max((now - _aware(event.created_at)).total_seconds() / 86_400, 0.0)
+        weight = EVENT_WEIGHT.get(event.kind, 1.0) * 0.5 ** (age_days / HALF_LIFE_DAYS)
+        if event.kind == "job_viewed" and event.dwell_seconds:
+            weight *= 1.0 + min(event.dwell_seconds, 300.0) / 60.0  # a long read counts up to six short glances
+        viewed[event.job_id] = viewed.get(event.job_id, 0.0) + weight
+    return _Signals(request, text_vector, profile_vector, viewed, profile_skills, desired, preferred, preference, years)
+
+
+def _normalise(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+def _query_vector(loaded: LoadedIndex, signals: _Signals, similar: bool) -> np.ndarray | None:
+    """Returns the blended query vector: the request leads, the profile and behaviour follow."""
+    parts: list[tuple[float, np.ndarray]] = []
+    if signals.viewed:
+        ids = list(signals.viewed)
+        weights = np.array([signals.viewed[i] for i in ids], dtype=np.float32)
+        behaviour = _normalise((loaded.vectors(ids) * weights[:, None]).sum(axis=0))
+        parts.append((1.0 if similar else (0.25 if signals.text_vector is not None else 0.5), behaviour))
+    if signals.text_vector is not None:
+        parts.append((1.0, signals.text_vector))
+    if signals.profile_vector is not None:
+        parts.append((0.3 if signals.text_vector is not None or similar else 1.0, signals.profile_vector))
+    if similar and not signals.viewed:
+        return None
+    if not parts:
+        return None
+    return _normalise(sum(weight * vector for weight, vector in parts)).astype(np.float32)
+
+
+@dataclass
+class _PlaceFilter:
+    office: bool = True  # jobs at an office are allowed
+    cities: set[str] = field(default_factory=set)  # offices in these cities only (empty: any)
+    office_workplaces: set[str] = field(default_factory=set)  # hybrid/onsite only (empty: both)
+    remote: bool = True  # remote jobs are allowed
+    regions: set[str] = field(default_factory=set)  # remote jobs in these regions only (empty: any)
+
+    def accepts(self, meta: JobMeta) -> bool:
+        if meta.workplace == "remote":
+            return self.remote and (not self.regions or meta.country in self.regions)
+        return (self.office and (not self.cities or meta.city in self.cities)
+                and (not self.office_workplaces or meta.workplace in self.office_workplaces))
+
+
+def _place_filter(signals: _Signals) -> _PlaceFilter | None:
+    """Returns where jobs may be: what the request says, else the profile's preferences (None: anywhere)."""
+    request = signals.request
+    cities, workplaces = set(request.cities), set(request.workplaces)
+    regions = set(request.regions)
+    if "remote" in workplaces:
+        regions |= {CITY_REGION[c] for c in cities if c in CITY_REGION}
+        return _PlaceFilter(office=bool(workplaces - {"remote"}), cities=cities,
+                            office_workplaces=workplaces - {"remote"}, remote=True, regions=regions)
+    if workplaces:  # hybrid / onsite
+        return _PlaceFilter(office=True, cities=cities, office_workplaces=workplaces, remote=False)
+    if cities:  # "jobs in Berlin"; "jobs in the UK" also names a remote region
+        return _PlaceFilter(office=True, cities=cities, remote=bool(regions), regions=regions)
+    preferred, preference = set(signals.preferred_cities), signals.work_preference
+    preferred_regions = {CITY_REGION[c] for c in preferred if c in CITY_REGION}
+    if preference == "remote":
+        return _PlaceFilter(office=False, remote=True, regions=preferred_regions)
+    if preference in ("hybrid", "onsite"):
+        return _PlaceFilter(office=True, cities=preferred, office_workplaces={preference}, remote=False)
+    if preferred:
+        return _PlaceFilter(office=True, cities=preferred, remote=True, regions=preferred_regions)
+    return None
+
+
+def _allowed_ids(loaded: LoadedIndex, signals: _Signals) -> np.ndarray | None:
+    """Returns the job ids passing the place and level filters (None: no filter)."""
+    place, levels = _place_filter(signals), set(signals.request.levels)
+    if place is None and not levels:
+        return None
+    allowed = [job_id for job_id, meta in loaded.jobs.items()
+               if (place is None or place.accepts(meta)) and (not levels or meta.level in levels)]
+    return np.array(allowed, dtype=np.int64)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # SQLite drops tzinfo
+
+
+def _open_jobs(db_session: Session, ids: list[int]) -> dict[int, Job]:
+    if not ids:
+        return {}
+    jobs = db_session.scalars(select(Job).where(Job.id.in_(ids), jobs_service.open_job_filter()))
+    return {job.id: job for job in jobs}
+
+
+def _level_fit(level: str, years: float | None) -> bool:
+    if years is None:
+        return False
+    bands = {"intern": (0, 1), "junior": (0, 3), "mid": (2, 6), "senior": (5, 12), "lead": (7, 40),
+             "manager": (6, 40), "director": (10, 40)}
+    low, high = bands.get(level, (0, 40))
+    return low <= years <= high
+
+
+def _skill_matches(meta: JobMeta, wanted: set[str]) -> list[str]:
+    return [skill for skill in meta.skills if skill.lower() in wanted]
+
+
+def _rerank(loaded: LoadedIndex, signals: _Signals, pool: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Returns the pool ordered by similarity plus small boosts for shared skills and a fitting level."""
+    wanted = signals.profile_skills | {s.lower() for s in signals.request.skills}
+    ranked = []
+    for job_id, similarity in pool:
+        meta = loaded.jobs[job_id]
+        score = similarity + 0.03 * min(len(_skill_matches(meta, wanted)), 3)
+        if not signals.request.levels and _level_fit(meta.level, signals.years):
+            score += 0.03
+        ranked.append((job_id, score))
+    return sorted(ranked, key=lambda pair: pair[1], reverse=True)
+
+
+def _title_key(title: str) -> str:
+    return re.sub(r"^(junior|senior|lead|staff|principal)\s+", "", title.lower()).strip()
+
+
+def _diversify(loaded: LoadedIndex, ranked: list[tuple[int, float]], page_size: int) -> tuple[list[tuple[int, float]], bool]:
+    """Returns one page chosen by MMR with a per-title cap, and whether more jobs remain."""
+    candidates = ranked[: max(page_size * 8, 40)]
+    vectors = loaded.vectors([i for i, _ in candidates])
+    chosen: list[int] = []
+    titles: dict[str, int] = {}
+    remaining = list(range(len(candidates)))
+    while remaining and len(chosen) < page_size:
+        best, best_value = None, -math.inf
+        for row in remaining:
+            job_id, score = candidates[row]
+            key = _title_key(loaded.jobs[job_id].title)
+            if titles.get(key, 0) >= PER_TITLE_CAP:
+                continue
+            redundancy = max((float(vectors[row] @ vectors[c]) for c in chosen), default=0.0)
+            value = MMR_LAMBDA * score - (1 - MMR_LAMBDA) * redundancy
+            if value > best_value:
+                best, best_value = row, value
+        if best is None:  # only capped titles remain: relax the cap rather than show fewer jobs
+            best = remaining[0]
+        chosen.append(best)
+        remaining.remove(best)
+        key = _title_key(loaded.jobs[candidates[best][0]].title)
+        titles[key] = titles.get(key, 0) + 1
+    return [candidates[row] for row in chosen], len(ranked) > len(chosen)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def explain(job: Job, loaded: LoadedIndex, signals: _Signals, viewed_vectors: np.ndarray) -> str:
+    """Returns the one-line reason shown under a recommended job."""
+    meta = loaded.jobs[job.id]
+    parts: list[str] = []
+    asked = _skill_matches(meta, {s.lower() for s in signals.request.skills})
+    from_profile = [s for s in _skill_matches(meta, signals.profile_skills) if s not in asked]
+    if asked:
+        parts.append(f"Uses {_join(asked[:3])}, as you asked")
+    elif from_profile:
+        parts.append(f"Matches your {_join(from_profile[:3])} skills")
+    if signals.viewed and len(viewed_vectors):
+        vector = loaded.index.reconstruct(int(job.id))
+        sims = viewed_vectors @ vector
+        best = int(np.argmax(sims))
+        anchor = loaded.jobs[list(signals.viewed)[best]]
+        if float(sims[best]) >= SIMILAR_TO_VIEWED and anchor.id != job.id:
+            parts.append(f"Like the {anchor.title} role you viewed")
+    if not parts and signals.request.text:
+        parts.append(f"Fits your search for {signals.request.text}")
+    if not parts and signals.desired_roles:
+        parts.append(f"Close to the {_join(signals.desired_roles[:2])} roles you want")
+    if not parts and signals.request.levels:
+        parts.append(f"{job.level.capitalize()} level, as you asked")
+    parts.append(_place_reason(job, signals))
+    return " · ".join(parts)[:300]
+
+
+def _place_reason(job: Job, signals: _Signals) -> str:
+    if job.workplace == "remote":
+        return f"Remote in {job.country}" if job.country else "Remote"
+    where = f"{job.city} ({job.workplace})"
+    if job.city in signals.preferred_cities and not signals.request.cities:
+        return f"In {where}, one of your preferred places"
+    return f"In {where}"
+
+
+def location_label(job: Job) -> str:
+    """Returns where the job is, as shown on a card ("Berlin, Germany" or "Remote (EU)")."""
+    if job.workplace == "remote":
+        return f"Remote ({job.country})" if job.country else "Remote"
+    return ", ".join(filter(None, [job.city, job.country]))
+
+
+def salary_label(job: Job) -> str:
+    """Returns the pay range as shown on a card, or an empty string when the posting has none."""
+    if job.salary_min is None and job.salary_max is None:
+        return ""
+    symbol = CURRENCY_SYMBOL.get(job.currency, job.currency + " ")
+    low, high = job.salary_min or job.salary_max, job.salary_max or job.salary_min
+    period = "" if job.employment_type == "internship" else " a year"
+    return f"{symbol}{low:,}–{symbol}{high:,}{period}" if low != high else f"{symbol}{low:,}{period}"
+
+
+def log_recommendations(*, db_session: Session, items: list[Recommendation], conversation_id: str | None,
+                        candidate_id: int | None, visitor_id: str | None, query: str) -> list[RecommendationLog]:
+    """Returns the log rows written for a page of recommendations shown (one per job, with its rank)."""
+    rows = [RecommendationLog(conversation_id=conversation_id, candidate_id=candidate_id, visitor_id=visitor_id,
+                              job_id=item.job.id, rank=rank, score=item.score, explanation=item.why, query=query or None)
+            for rank, item in enumerate(items, start=1)]
+    db_session.add_all(rows)
+    db_session.flush()
+    return rows
