@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from api.routes import ats, auth, candidates, chat, health, inbox, site, tickets
+from api.routes import ats, auth, candidates, chat, events, health, inbox, jobs, site, tickets
 from assistant.logging import configure_logging
 
 HERE = Path(__file__).parent
@@ -35,3 +35,5 @@ app.include_router(inbox.router)
 app.include_router(tickets.router)
 app.include_router(ats.router)
 app.include_router(candidates.router)
+app.include_router(jobs.ats_router)
+app.include_router(events.router)

@@ -27,4 +27,6 @@ def _loaders() -> list:
 
 
 def _index_builders() -> list:
-    return []
+    from assistant.jobs import index as jobs_index
+
+    return [jobs_index.build_demo_index]

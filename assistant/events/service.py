@@ -69,7 +69,8 @@ def linked_candidate(*, db_session: Session, visitor_id: str | None) -> int | No
     return db_session.scalar(select(VisitorLink.candidate_id).where(VisitorLink.visitor_id == visitor_id))
 
 
-def merge_visitor(*, db_session: Session, visitor_id: str, candidate_id: int) -> VisitorLink | None:
+def merge_visitor(*, db_session: Session, visitor_id: str, candidate_id: int,
+                  actor: audit_service.Actor | None = None) -> VisitorLink | None:
     """Returns the link of a visitor to a candidate who just verified, moving the visitor's events over.
 
     A visitor id already linked to another candidate (a shared browser) is left alone: returns None.
@@ -87,7 +88,7 @@ def merge_visitor(*, db_session: Session, visitor_id: str, candidate_id: int) ->
         .values(candidate_id=candidate_id)
     ).rowcount
     db_session.flush()
-    audit_service.record(db_session=db_session, actor=audit_service.candidate_actor(candidate_id=candidate_id),
+    audit_service.record(db_session=db_session, actor=actor or audit_service.candidate_actor(candidate_id=candidate_id),
                          action="update", entity="behaviour_event", candidate_id=candidate_id, fields=["candidate_id"])
     log.info("merged visitor into candidate %s (%d events moved)", candidate_id, moved)
     return link

@@ -1,0 +1,78 @@
+"""Behaviour events from the career site (POST /api/events): validated, append-only, rate limited.
+
+A signed candidate token (``candidate_token`` in the body or ``Authorization: Bearer``) records the
+events for that verified candidate (and merges the visitor id into them); otherwise ``visitor_id``
+records them for an anonymous visitor. A bad token is refused, never downgraded to a visitor.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from sqlalchemy import select
+
+from api.deps import SessionDep
+from assistant.audit import service as audit_service
+from assistant.candidates.models import Candidate
+from assistant.events import service as events_service
+from assistant.events.limits import RateLimiter
+from assistant.events.schemas import EventBatch, EventsAccepted
+from assistant.identity import service as identity_service
+
+MAX_BODY_BYTES = 32_768
+EVENTS_PER_MINUTE = 120  # per candidate or visitor
+REQUESTS_PER_MINUTE = 300  # per client address
+subject_limiter = RateLimiter(limit=EVENTS_PER_MINUTE)
+client_limiter = RateLimiter(limit=REQUESTS_PER_MINUTE)
+
+
+def limit_body_size(content_length: Annotated[int | None, Header()] = None) -> None:
+    """Refuses bodies larger than MAX_BODY_BYTES (declared length; the server also caps the read)."""
+    if content_length is not None and content_length > MAX_BODY_BYTES:
+        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"the body is larger than {MAX_BODY_BYTES} bytes")
+
+
+router = APIRouter(prefix="/api", tags=["behaviour events"])
+
+
+def _limit(limiter: RateLimiter, key: str, cost: int) -> None:
+    if not limiter.allow(key, cost):
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many events; slow down",
+                            headers={"Retry-After": str(limiter.retry_after(key))})
+
+
+@router.post("/events", response_model=EventsAccepted, status_code=status.HTTP_201_CREATED,
+             dependencies=[Depends(limit_body_size)])
+def post_events(batch: EventBatch, request: Request, db_session: SessionDep,
+                authorization: Annotated[str | None, Header()] = None) -> EventsAccepted:
+    """Stores the events for the verified candidate or the anonymous visitor."""
+    _limit(client_limiter, request.client.host if request.client else "unknown", 1)
+    token = batch.candidate_token
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Authorization must be 'Bearer <candidate token>'")
+        token = value.strip()
+    candidate = None
+    if token:
+        try:
+            external_id = identity_service.verify_token(token)
+        except identity_service.InvalidToken:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "the candidate token is invalid or expired") from None
+        candidate = db_session.scalar(select(Candidate).where(Candidate.external_id == external_id))
+        if candidate is None:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "the candidate token names no known candidate")
+    elif not batch.visitor_id:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "send a candidate token or a visitor_id")
+    subject = f"candidate:{candidate.id}" if candidate else f"visitor:{batch.visitor_id}"
+    _limit(subject_limiter, subject, len(batch.events))
+    actor = audit_service.candidate_actor(candidate_id=candidate.id, channel="career_site") if candidate else None
+    try:
+        if candidate is not None and batch.visitor_id:
+            events_service.merge_visitor(db_session=db_session, visitor_id=batch.visitor_id, candidate_id=candidate.id, actor=actor)
+        events_service.record_events(db_session=db_session, events=batch.events, actor=actor,
+                                     candidate_id=candidate.id if candidate else None, visitor_id=batch.visitor_id)
+    except events_service.UnknownJobs as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from None
+    return EventsAccepted(accepted=len(batch.events), subject="candidate" if candidate else "visitor")
