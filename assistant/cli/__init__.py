@@ -2,10 +2,11 @@
 
 import typer
 
-from assistant.cli import candidates, evaluation, inbox, stack
+from assistant.cli import candidates, evaluation, inbox, jobs, stack
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Conversational candidate assistant.")
 stack.register(app)
 evaluation.register(app)
 inbox.register(app)
 candidates.register(app)
+jobs.register(app)
