@@ -43,9 +43,15 @@ def api_account(app_db):
     return make
 
 
-def sign_in(client, email: str, password: str = PASSWORD):
-    """Signs a TestClient in through the login form (with its CSRF token); returns the response."""
+def _sign_in(client, email: str, password: str = PASSWORD):
+    """Signs a client in through the login form (with its CSRF token); returns the response."""
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token, "next": "/inbox"},
                        follow_redirects=False)
+
+
+@pytest.fixture
+def sign_in():
+    """Returns sign_in(client, email, password=PASSWORD): signs a client in through the login form."""
+    return _sign_in
