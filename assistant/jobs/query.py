@@ -35,6 +35,10 @@ FILLER = {
     "opportunities", "opportunity", "something", "anything", "what", "which", "got", "is", "of", "or", "and",
     "hi", "hello", "hey", "can", "could", "get", "need", "available", "currently", "hiring", "you're",
     "office", "onsite", "on-site", "hybrid", "remote", "remotely", "from", "home", "fully", "only",
+    # "something like the role I looked at"
+    "similar", "like", "looked", "viewed", "saw", "seen", "one", "ones", "last", "this", "that", "these", "those",
+    "more", "other", "others", "another", "liked", "applied", "saved", "close", "comparable", "same", "kind", "sort",
+    "type", "new", "right", "now", "week", "else", "there", "here", "them", "it", "good", "great", "nice",
 }
 
 

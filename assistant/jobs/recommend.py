@@ -76,11 +76,13 @@ class _Signals:
 def recommend_jobs(*, db_session: Session, text: str = "", candidate: Candidate | None = None,
                    visitor_id: str | None = None, conversation_id: str | None = None, similar: bool = False,
                    exclude_external_ids: list[str] | tuple = (), page_size: int = 5, log_shown: bool = True,
-                   loaded: LoadedIndex | None = None, actor: audit_service.Actor | None = None) -> Recommendations:
+                   loaded: LoadedIndex | None = None, actor: audit_service.Actor | None = None,
+                   newest_if_empty: bool = False) -> Recommendations:
     """Returns a page of open jobs for this person and request, each with a one-line reason.
 
     ``similar`` puts the weight on the jobs the person recently viewed ("something like the role I looked at").
     ``exclude_external_ids`` are jobs already shown in this conversation ("show more").
+    ``newest_if_empty`` shows the newest open jobs when there is nothing to go on (every question skipped).
     """
     loaded = loaded or jobs_index.served(db_session=db_session)
     candidate_id = candidate.id if candidate is not None else None
@@ -90,6 +92,8 @@ def recommend_jobs(*, db_session: Session, text: str = "", candidate: Candidate 
                                          ("behaviour", bool(signals.viewed))) if present]
     query = _query_vector(loaded, signals, similar)
     allowed = _allowed_ids(loaded, signals)
+    if query is None and allowed is None and newest_if_empty and not similar:
+        allowed = np.fromiter(loaded.jobs, dtype=np.int64)
     if query is None and (similar or allowed is None):
         return Recommendations([], False, signals.request, "no_signal", basis)
     excluded = events_service.excluded_job_ids(db_session=db_session, candidate_id=candidate_id, visitor_id=visitor_id)
@@ -181,7 +185,7 @@ def _query_vector(loaded: LoadedIndex, signals: _Signals, similar: bool) -> np.n
         parts.append((1.0, signals.text_vector))
     if signals.profile_vector is not None:
         parts.append((0.3 if signals.text_vector is not None or similar else 1.0, signals.profile_vector))
-    if similar and not signals.viewed:
+    if similar and not signals.viewed and signals.text_vector is None:
         return None
     if not parts:
         return None
