@@ -44,4 +44,5 @@ class ActionEscalate(Action):
         )
         for text in handoff.messages:
             dispatcher.utter_message(text=text)
+        dispatcher.utter_message(json_message={"type": "handoff", "state": "waiting"})  # the widget shows a banner
         return [ConversationPaused()]

@@ -161,9 +161,12 @@ def add_note(*, db_session: Session, ticket: Ticket, body: str, by: StaffUser) -
     return note
 
 
-def _bot_event(text: str, by: StaffUser | None) -> dict[str, Any]:
-    meta = {"from": "recruiter", "name": by.name.split()[0]} if by else {"from": "assistant"}
-    return {"event": "bot", "text": text, "metadata": meta}
+def _bot_event(text: str | None, by: StaffUser | None, *, handoff_state: str) -> dict[str, Any]:
+    """Returns a bot event for the tracker; its custom payload tells the chat widget who is talking now."""
+    name = by.name.split()[0] if by else ""
+    meta = {"from": "recruiter", "name": name} if by else {"from": "assistant"}
+    custom = {"type": "handoff", "state": handoff_state, **({"name": name} if name else {})}
+    return {"event": "bot", "text": text, "metadata": meta, "data": {"custom": custom}}
 
 
 def candidate_idle(tracker: dict[str, Any], now: datetime | None = None) -> bool:
@@ -194,7 +197,7 @@ def _deliver(*, db_session: Session, ticket: Ticket, message: TicketMessage, by:
     from assistant.inbox import notify
 
     try:
-        tracker = rasa_client.append_events(conversation_id=ticket.conversation_id, events=[_bot_event(message.body, by)])
+        tracker = rasa_client.append_events(conversation_id=ticket.conversation_id, events=[_bot_event(message.body, by, handoff_state="live")])
     except rasa_client.RasaUnavailable:
         log.warning("reply kept pending: Rasa unreachable", extra={"ticket_id": ticket.id})
         return
@@ -225,8 +228,7 @@ def resolve(*, db_session: Session, ticket: Ticket, by: StaffUser, hand_back: bo
     _require_open(ticket)
     events: list[dict[str, Any]] = [{"event": "resume"}]
     text = (message or "").strip() or (HANDBACK_MESSAGE if hand_back else "")
-    if text:
-        events.append(_bot_event(_clean_body(text), None))
+    events.append(_bot_event(_clean_body(text) if text else None, None, handoff_state="ended"))  # widget: bot again
     rasa_client.append_events(conversation_id=ticket.conversation_id, events=events)
     ticket.status, ticket.open_conversation_id, ticket.closed_at = "resolved", None, utcnow()
     _system(db_session, ticket, f"{'Handed back to the assistant' if hand_back else 'Resolved'} by {by.name}", by)
