@@ -18,7 +18,7 @@ class InvalidValue(ValueError):
 
 EMAIL_RE = re.compile(r"[^\s@<>(),;:\"']+@[^\s@<>(),;:\"']+")
 PHONE_RE = re.compile(r"(?:\+|00)?\d[\d\s().\-/]{5,}\d")
-REFERENCE_RE = re.compile(r"\b[A-Za-z]{1,6}-\d{2,}\b")
+REFERENCE_RE = re.compile(r"\b(?=[\w-]*[A-Za-z])(?=[\w-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b")  # APP-2001, JR-ACT2
 CANCEL_WORDS = {"cancel", "stop", "never mind", "nevermind", "forget it", "quit", "exit", "abort", "no", "nope",
                 "no thanks", "not now", "/deny"}
 YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "sure", "correct", "confirm", "i confirm", "yes please", "ok", "okay", "/affirm"}
