@@ -7,4 +7,6 @@ returns a dict of headline figures (written to var/reports/<name>.json).
 EVALUATIONS: dict[str, str] = {
     "escalation": "assistant.escalation.evaluation:run",
 }
-BENCHMARKS: dict[str, str] = {}
+BENCHMARKS: dict[str, str] = {
+    "stack": "assistant.stack_bench:run",
+}
