@@ -73,7 +73,8 @@ def parse_phone(text: str, default_region: str | None = None) -> str:
     if raw is None:
         raise InvalidValue("I couldn't find a phone number there. Please type it with the country code, like +44 7700 900123.")
     try:
-        number = phonenumbers.parse(raw, None if raw.startswith(("+", "00")) else default_region)
+        international = "+" + raw[2:] if raw.startswith("00") else raw
+        number = phonenumbers.parse(international, None if international.startswith("+") else default_region)
     except phonenumbers.NumberParseException:
         raise InvalidValue("Please include the country code, like +44 7700 900123.") from None
     # A number of the right length is accepted even when the metadata does not list its range yet
