@@ -118,8 +118,9 @@ class ActionShowInterviews(Action):
 
 # ---- forms: shared shape -------------------------------------------------------------------------
 
-class SingleValueForm(FormValidationAction):
-    """A form with one free-text slot: cancel words stop it; parse() returns the value or raises InvalidValue."""
+class SingleValueForm:
+    """Mixin for a form with one free-text slot: cancel words stop it; parse() returns the value or raises
+    InvalidValue. (Not an Action itself, so rasa-sdk does not register it.)"""
 
     slot = ""
 
@@ -143,7 +144,7 @@ class SingleValueForm(FormValidationAction):
             return {self.slot: None}
 
 
-class ValidateContactForm(SingleValueForm):
+class ValidateContactForm(SingleValueForm, FormValidationAction):
     slot = "contact_value"
 
     def name(self) -> str:
@@ -200,7 +201,7 @@ class ActionUpdateContact(Action):
         return reset_form_slots()
 
 
-class ValidatePreferencesForm(SingleValueForm):
+class ValidatePreferencesForm(SingleValueForm, FormValidationAction):
     slot = "preferences_value"
 
     def name(self) -> str:
@@ -247,7 +248,7 @@ class ActionUpdatePreferences(Action):
         return reset_form_slots()
 
 
-class ValidateProfileForm(SingleValueForm):
+class ValidateProfileForm(SingleValueForm, FormValidationAction):
     slot = "profile_value"
 
     def name(self) -> str:
