@@ -117,6 +117,14 @@ def search(index: faiss.Index, vector: np.ndarray, k: int, *, allowed: np.ndarra
     return index.search(query, k)
 
 
+def remove_ids(index: faiss.Index, ids: list[int]) -> int:
+    """Removes these job ids from a flat or IVF index; returns how many were there."""
+    if not ids:
+        return 0
+    gone = np.ascontiguousarray(ids, dtype=np.int64)
+    return int(index.remove_ids(faiss.IDSelectorArray(len(gone), faiss.swig_ptr(gone))))
+
+
 def build_index(vectors: np.ndarray, ids: np.ndarray, *, approximate: bool | None = None,
                 target_recall: float = TARGET_RECALL) -> tuple[faiss.Index, dict]:
     """Returns a new index over vectors with these ids (exact below the threshold) and facts for the manifest."""
@@ -227,7 +235,7 @@ def sync(*, db_session: Session, root: Path | None = None, force_rebuild: bool =
             return SyncResult(loaded.version, False, loaded.kind, len(wanted), 0, 0, 0, False, time.monotonic() - started)
         by_id = {job.id: job for job in jobs}
         fresh_ids = added + changed
-        fresh = embeddings.embed([embedding_text(by_id[i], by_id[i].summary) for i in fresh_ids]) if fresh_ids else None
+        fresh = _embed_jobs([by_id[i] for i in fresh_ids], [wanted[i].content_hash for i in fresh_ids]) if fresh_ids else None
         index, facts, rebuilt = _updated_index(loaded, wanted, removed, fresh_ids, fresh, force_rebuild)
         version = f"v{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}"
         _write_version(root / version, index, facts, list(wanted.values()))
@@ -237,6 +245,22 @@ def sync(*, db_session: Session, root: Path | None = None, force_rebuild: bool =
     log.info("jobs index %s published (%s): %d jobs, %d added, %d updated, %d removed in %.1fs",
              version, facts["kind"], len(wanted), len(added), len(changed), len(removed), seconds)
     return SyncResult(version, True, facts["kind"], len(wanted), len(added), len(changed), len(removed), rebuilt, seconds)
+
+
+_vector_cache: dict[tuple[str, str], np.ndarray] = {}  # (model, content hash) -> vector, this process only
+VECTOR_CACHE_LIMIT = 200_000
+
+
+def _embed_jobs(jobs: list[Job], hashes: list[str]) -> np.ndarray:
+    """Returns a vector per job, embedding only texts this process has not embedded before."""
+    model = embeddings.model_name()
+    missing = [(job, h) for job, h in zip(jobs, hashes) if (model, h) not in _vector_cache]
+    if missing:
+        if len(_vector_cache) + len(missing) > VECTOR_CACHE_LIMIT:
+            _vector_cache.clear()
+        vectors = embeddings.embed([embedding_text(job, job.summary) for job, _ in missing])
+        _vector_cache.update({(model, h): v for (_, h), v in zip(missing, vectors)})
+    return np.stack([_vector_cache[(model, h)] for h in hashes]).astype(np.float32)
 
 
 def _updated_index(loaded: LoadedIndex | None, wanted: dict[int, JobMeta], removed: list[int],
@@ -249,9 +273,7 @@ def _updated_index(loaded: LoadedIndex | None, wanted: dict[int, JobMeta], remov
         outgrown = is_approx and count > RETRAIN_GROWTH * loaded.manifest.get("trained_on", count)
         if is_approx == should_be_approx and not outgrown:
             index = loaded.index
-            gone = np.array(removed + fresh_ids, dtype=np.int64)
-            if len(gone):
-                index.remove_ids(faiss.IDSelectorBatch(len(gone), faiss.swig_ptr(gone)))
+            remove_ids(index, removed + fresh_ids)
             if fresh is not None:
                 index.add_with_ids(fresh, np.array(fresh_ids, dtype=np.int64))
             facts = {k: loaded.manifest[k] for k in ("kind", "trained_on", "nprobe", "recall_at_10", "nlist") if k in loaded.manifest}
