@@ -6,6 +6,7 @@ RASA_ARGS := --config config.yml --domain assistant/rasa/domain --data assistant
 export RASA_TELEMETRY_ENABLED := false
 export HF_HUB_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_CACHE_DIRECTORY := $(CURDIR)/var/rasa-cache
 
 .PHONY: setup run prepare train validate test test-rasa test-py eval bench clean
 

@@ -77,7 +77,8 @@ def rasa_env() -> dict[str, str]:
     """Returns the environment for Rasa processes (quiet telemetry, no downloads)."""
     env = dict(os.environ)
     env.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HF_HUB_OFFLINE": "1",
-                "SQLALCHEMY_SILENCE_UBER_WARNING": "1"})
+                "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                "RASA_CACHE_DIRECTORY": str(ROOT / "var" / "rasa-cache")})
     return env
 
 
