@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -17,8 +18,18 @@ from assistant.inbox import service as inbox_service
 from assistant.inbox import staff as staff_service
 from assistant.inbox import thread as thread_service
 from assistant.inbox.models import Ticket
+from assistant.settings import get_settings
 
 router = APIRouter(prefix="/inbox", include_in_schema=False)
+
+
+def local_time(value, fmt: str = "%a %d %b %H:%M") -> str:
+    """Returns a stored time as business-timezone wall-clock text for the pages."""
+    settings = get_settings()
+    return inbox_service.aware(value).astimezone(ZoneInfo(settings.business_timezone)).strftime(fmt)
+
+
+templates.env.globals.setdefault("local_time", local_time)
 
 
 def page_ticket(db_session: SessionDep, user: PageTicketReader, ticket_id: int) -> Ticket:
@@ -38,7 +49,8 @@ def _queue_context(request: Request, db_session, user, mine: bool, unassigned: b
                                        reason=reason, overdue=overdue, closed=closed)
     return {"user": user, "csrf": csrf_token(request), "tickets": tickets, "reasons": REASONS,
             "filters": {"mine": mine, "unassigned": unassigned, "reason": reason or "", "overdue": overdue, "closed": closed},
-            "is_overdue": inbox_service.is_overdue, "query": request.url.query}
+            "is_overdue": inbox_service.is_overdue, "query": request.url.query,
+            "timezone": get_settings().business_timezone}
 
 
 @router.get("", response_class=HTMLResponse)

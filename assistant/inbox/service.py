@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from assistant import rasa_client
 from assistant.db import utcnow
-from assistant.escalation.reasons import PRIORITIES, REASONS
+from assistant.escalation.reasons import PRIORITIES
 from assistant.inbox.models import StaffUser, Ticket, TicketMessage
 from assistant.settings import get_settings
 
@@ -61,10 +61,11 @@ def open_ticket(
     existing = get_open_by_conversation(db_session=db_session, conversation_id=conversation_id)
     if existing is not None:
         return existing, False
-    ticket = Ticket(
+    ticket = Ticket(  # times stored in UTC: SQLite keeps no offset
         conversation_id=conversation_id, open_conversation_id=conversation_id, reason=reason, priority=priority,
         status="open", candidate_id=candidate_id, candidate_email=candidate_email, trigger_message=trigger_message,
-        transcript=transcript, due_at=due_at, created_at=created_at or utcnow(),
+        transcript=transcript, due_at=due_at.astimezone(timezone.utc),
+        created_at=(created_at or utcnow()).astimezone(timezone.utc),
     )
     try:
         with db_session.begin_nested():  # a concurrent retry may win the unique open_conversation_id
@@ -101,6 +102,7 @@ def list_queue(
 
 
 def is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
+    """Returns True when an unresolved ticket is past its due time."""
     return ticket.status != "resolved" and aware(ticket.due_at) < (now or utcnow())
 
 
@@ -235,7 +237,3 @@ def resolve(*, db_session: Session, ticket: Ticket, by: StaffUser, hand_back: bo
     db_session.flush()
     log.info("ticket closed", extra={"ticket_id": ticket.id, "hand_back": hand_back})
     return ticket
-
-
-def reason_labels() -> dict[str, str]:
-    return {name: reason.label for name, reason in REASONS.items()}
