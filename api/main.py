@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from api.routes import ats, auth, candidates, chat, events, health, inbox, jobs, site, tickets
+from api.routes import ats, auth, candidates, chat, events, health, inbox, jobs, knowledge, site, tickets
 from assistant.logging import configure_logging
 
 HERE = Path(__file__).parent
@@ -37,3 +37,4 @@ app.include_router(ats.router)
 app.include_router(candidates.router)
 app.include_router(jobs.ats_router)
 app.include_router(events.router)
+app.include_router(knowledge.router)

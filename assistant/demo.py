@@ -28,5 +28,6 @@ def _loaders() -> list:
 
 def _index_builders() -> list:
     from assistant.jobs import index as jobs_index
+    from assistant.knowledge import index as knowledge_index
 
-    return [jobs_index.build_demo_index]
+    return [jobs_index.build_demo_index, knowledge_index.build]

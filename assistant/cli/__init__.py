@@ -2,7 +2,7 @@
 
 import typer
 
-from assistant.cli import candidates, evaluation, inbox, jobs, stack
+from assistant.cli import candidates, evaluation, inbox, jobs, knowledge, stack
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Conversational candidate assistant.")
 stack.register(app)
@@ -10,3 +10,4 @@ evaluation.register(app)
 inbox.register(app)
 candidates.register(app)
 jobs.register(app)
+knowledge.register(app)

@@ -1,0 +1,83 @@
+"""Ranking documents for a question: embeddings (FAISS), BM25, or both fused; section hits grouped per document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from assistant import embeddings
+from assistant.knowledge import lexical
+from assistant.knowledge.documents import Section
+from assistant.knowledge.index import LoadedIndex
+
+Method = Literal["embeddings", "bm25", "hybrid"]
+METHODS: tuple[Method, ...] = ("embeddings", "bm25", "hybrid")
+BM25_WEIGHT = 0.03  # hybrid = cosine + 0.03 * BM25 (score fusion; tuned with `assistant kb eval`)
+OUT_OF_SCOPE_FILE = Path(__file__).with_name("out_of_scope.txt")
+
+
+@dataclass(frozen=True)
+class DocumentHit:
+    doc_path: str
+    title: str
+    url: str
+    section: Section  # the best section of this document for the question
+    score: float  # the ranking score of the method used
+    similarity: float  # cosine of the best section (the calibrated confidence)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    query: str
+    hits: list[DocumentHit]  # best first, one per document
+    out_of_scope_similarity: float  # how close the query is to a topic the knowledge base does not cover
+
+
+def rank(index: LoadedIndex, query: str, *, method: Method = "hybrid", limit: int = 5,
+         only_doc: str | None = None) -> Ranking:
+    """Returns the documents best matching query, aggregated from their sections (max per document)."""
+    vector = _query_vector(query)
+    cosine = _cosines(index, vector)
+    if method == "embeddings":
+        section_scores = cosine
+    else:
+        bm25 = lexical.scores(index.bm25, query)
+        section_scores = bm25 if method == "bm25" else cosine + BM25_WEIGHT * bm25
+    best: dict[str, int] = {}
+    for i, section in enumerate(index.sections):
+        if only_doc is not None and section.doc_path != only_doc:
+            continue
+        current = best.get(section.doc_path)
+        if current is None or section_scores[i] > section_scores[current]:
+            best[section.doc_path] = i
+    doc_cosine: dict[str, float] = {}
+    for i, section in enumerate(index.sections):
+        doc_cosine[section.doc_path] = max(doc_cosine.get(section.doc_path, -1.0), float(cosine[i]))
+    ordered = sorted(best.items(), key=lambda item: -section_scores[item[1]])[:limit]
+    hits = [DocumentHit(path, index.sections[i].doc_title, index.sections[i].url, index.sections[i],
+                        float(section_scores[i]), doc_cosine[path]) for path, i in ordered]
+    return Ranking(query, hits, float((vector @ _out_of_scope_vectors().T).max()))
+
+
+@lru_cache(maxsize=2048)
+def _query_vector(query: str) -> np.ndarray:
+    return embeddings.embed([query])
+
+
+def _cosines(index: LoadedIndex, vector: np.ndarray) -> np.ndarray:
+    """Returns the cosine of every section (FAISS inner product over normalised vectors)."""
+    scores, ids = index.vectors.search(vector, index.vectors.ntotal)
+    cosine = np.empty(index.vectors.ntotal, dtype=np.float32)
+    cosine[ids[0]] = scores[0]
+    return cosine
+
+
+@lru_cache
+def _out_of_scope_vectors() -> np.ndarray:
+    topics = [line.strip() for line in OUT_OF_SCOPE_FILE.read_text().splitlines()
+              if line.strip() and not line.startswith("#")]
+    return embeddings.embed(topics)
