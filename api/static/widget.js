@@ -68,6 +68,7 @@
     INLINE.lastIndex = 0;
     while ((match = INLINE.exec(text)) !== null) {
       var start = match.index;
+      var end = start + match[0].length;
       if (match[1] !== undefined) {
         parent.appendChild(document.createTextNode(text.slice(last, start)));
         var strong = el("strong");
@@ -81,8 +82,8 @@
         parent.appendChild(document.createTextNode(text.slice(last, start) + match[4]));
         parent.appendChild(el("em", { text: match[5] }));
       }
-      last = INLINE.lastIndex;
-      INLINE.lastIndex = last; // nested calls reset the shared regex
+      last = end;
+      INLINE.lastIndex = end; // the nested call for bold text reuses the shared regex
     }
     parent.appendChild(document.createTextNode(text.slice(last)));
   }
@@ -172,6 +173,7 @@
     var replyTimer = null;
     var handoff = { state: "", name: "" };
     var lastBotBubble = null;
+    var starters = null;
 
     /* layout */
     var titleEl = el("h2", { id: ids.title, className: "cc-title", text: config.title });
@@ -368,6 +370,7 @@
     }
 
     function show(record, live) {
+      if (starters && starters.parentNode) starters.parentNode.removeChild(starters);
       var node = render(record);
       if (!node) return null;
       if (record.t === "citation" && lastBotBubble && lastBotBubble.parentNode === log) lastBotBubble.appendChild(node);
@@ -394,7 +397,7 @@
         show(record, false);
         if (record.t === "handoff") setHandoff(record);
       });
-      if (!state.records.length) log.appendChild(renderStarters());
+      starters = state.records.length ? null : log.appendChild(renderStarters());
       scrollToEnd();
     }
 

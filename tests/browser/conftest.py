@@ -1,0 +1,38 @@
+"""Browser fixtures: Debian's chromium driven by Playwright (one browser per test session, a fresh profile
+per test, a screenshot of every test's last state in test-artifacts/screenshots/)."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import CHROMIUM_ARGS, chromium_path, screenshot
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium for the whole test session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser profile (empty localStorage) per test, desktop-sized."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(15_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context, request):
+    """A page that fails the test on uncaught script errors and leaves a screenshot behind."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    screenshot(page, f"{request.node.name}-end")
+    assert not errors, f"script errors on the page: {errors}"
