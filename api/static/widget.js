@@ -445,7 +445,9 @@
         show(remember({ t: "citation", answer_id: String(payload.answer_id || ""), source: payload.source || {},
                         feedback: payload.feedback !== false && !!payload.answer_id }), true);
       } else if (payload.type === "handoff") {
-        var record = remember({ t: "handoff", state: String(payload.state || "waiting"), name: payload.name || "" });
+        var record = { t: "handoff", state: String(payload.state || "waiting"), name: payload.name || "" };
+        if (record.state === handoff.state && (!record.name || record.name === handoff.name)) return emit("message", { message: payload });
+        remember(record);
         // The first recruiter reply arrives as text just before the payload that names the recruiter.
         if (record.state === "live" && lastBotBubble && lastBotBubble.classList.contains("cc-bot")) {
           var previous = state.records[state.records.length - 2];

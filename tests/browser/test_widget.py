@@ -198,7 +198,9 @@ def test_handoff_banner_and_recruiter_messages(widget):
     human = widget.locator(".cc-human").last
     assert "Sam · Recruiting" in human.inner_text() and "How can I help?" in human.inner_text()
     bot(widget, {"text": "Your interview is confirmed."})
+    bot(widget, {"type": "handoff", "state": "live", "name": "Sam"})
     assert widget.locator(".cc-human").count() == 2
+    assert widget.locator(".cc-system").count() == 2, "a repeated state adds no note"
     screenshot(widget, "widget-handoff-live")
 
     bot(widget, {"type": "handoff", "state": "ended"})
