@@ -31,6 +31,8 @@ CANDIDATE_POOL = 200  # nearest jobs fetched before filters and re-ranking
 PER_TITLE_CAP = 2  # at most this many jobs with the same title on one page
 MMR_LAMBDA = 0.9  # relevance vs. novelty in maximal marginal relevance
 RELEVANCE_MARGIN = 0.2  # with a role in the request, drop jobs more than 20% below the best match (max 0.15)
+# unless every word of the role appears in the job's title, department or skills
+LEXICAL_BOOST = 0.12  # request words found in a job's title, department or skills (hybrid with the embedding)
 SIMILAR_TO_VIEWED = 0.72  # "like the X role you viewed" above this cosine
 EVENT_WEIGHT = {"job_viewed": 1.0, "alert_clicked": 1.5, "apply_started": 3.0}
 HALF_LIFE_DAYS = 7.0
@@ -108,10 +110,12 @@ def recommend_jobs(*, db_session: Session, text: str = "", candidate: Candidate 
     open_jobs = _open_jobs(db_session, [i for i, _ in pool])  # closed since the index was built: dropped here
     pool = [(i, s) for i, s in pool if i in open_jobs]
     if signals.text_vector is not None and pool:
-        text_sims = loaded.vectors([i for i, _ in pool]) @ signals.text_vector
+        words = _words(signals.request.text)
+        lexical = np.array([_lexical_match(loaded.jobs[i], words) for i, _ in pool], dtype=np.float32)
+        text_sims = loaded.vectors([i for i, _ in pool]) @ signals.text_vector + LEXICAL_BOOST * lexical
         best = float(text_sims.max())
         floor = best - min(0.15, RELEVANCE_MARGIN * best)
-        pool = [(i, s) for (i, s), t in zip(pool, text_sims) if t >= floor]
+        pool = [(i, s + LEXICAL_BOOST * m) for (i, s), t, m in zip(pool, text_sims, lexical) if t >= floor or m == 1.0]
     if not pool:
         return Recommendations([], False, signals.request, "no_match", basis)
     if query is None:
@@ -276,6 +280,26 @@ def _rerank(loaded: LoadedIndex, signals: _Signals, pool: list[tuple[int, float]
             score += 0.03
         ranked.append((job_id, score))
     return sorted(ranked, key=lambda pair: pair[1], reverse=True)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ers", "er", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _words(text: str) -> list[str]:
+    return [_stem(w) for w in re.findall(r"[a-z0-9+#]+", text.lower()) if len(w) >= 3]
+
+
+def _lexical_match(meta: JobMeta, words: list[str]) -> float:
+    """Returns the share of request words found in the job's title, department or skills (stem prefix match)."""
+    if not words:
+        return 0.0
+    job_words = set(_words(" ".join([meta.title, meta.department, *meta.skills])))
+    hits = sum(any(j.startswith(w) for j in job_words) for w in words)
+    return hits / len(words)
 
 
 def _title_key(title: str) -> str:
