@@ -30,7 +30,7 @@ client_limiter = RateLimiter(limit=REQUESTS_PER_MINUTE)
 def limit_body_size(content_length: Annotated[int | None, Header()] = None) -> None:
     """Refuses bodies larger than MAX_BODY_BYTES (declared length; the server also caps the read)."""
     if content_length is not None and content_length > MAX_BODY_BYTES:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"the body is larger than {MAX_BODY_BYTES} bytes")
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"the body is larger than {MAX_BODY_BYTES} bytes")
 
 
 router = APIRouter(prefix="/api", tags=["behaviour events"])
@@ -64,7 +64,7 @@ def post_events(batch: EventBatch, request: Request, db_session: SessionDep,
         if candidate is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "the candidate token names no known candidate")
     elif not batch.visitor_id:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "send a candidate token or a visitor_id")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "send a candidate token or a visitor_id")
     subject = f"candidate:{candidate.id}" if candidate else f"visitor:{batch.visitor_id}"
     _limit(subject_limiter, subject, len(batch.events))
     actor = audit_service.candidate_actor(candidate_id=candidate.id, channel="career_site") if candidate else None
@@ -74,5 +74,5 @@ def post_events(batch: EventBatch, request: Request, db_session: SessionDep,
         events_service.record_events(db_session=db_session, events=batch.events, actor=actor,
                                      candidate_id=candidate.id if candidate else None, visitor_id=batch.visitor_id)
     except events_service.UnknownJobs as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
     return EventsAccepted(accepted=len(batch.events), subject="candidate" if candidate else "visitor")

@@ -44,11 +44,11 @@ async def import_jobs(request: Request, db_session: SessionDep,
     """Creates or updates jobs by external_id from a JSON array or a CSV feed; each row is validated on its own."""
     body = await request.body()
     if len(body) > MAX_FEED_BYTES:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"the feed is larger than {MAX_FEED_BYTES} bytes")
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"the feed is larger than {MAX_FEED_BYTES} bytes")
     try:
         rows = jobs_service.parse_feed(content=body, content_type=request.headers.get("content-type", ""))
     except (jobs_service.FeedError, UnicodeDecodeError) as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
     from starlette.concurrency import run_in_threadpool
 
     def work() -> JobsImportResult:
