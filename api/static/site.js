@@ -26,9 +26,11 @@
     return url;
   }
 
-  /** Posts one behaviour event; `leaving` uses a beacon so it survives the page being closed. */
+  /** Posts one behaviour event to the events API ({visitor_id, candidate_token?, events: [{kind, job_id, …}]});
+   * `leaving` uses a beacon so it survives the page being closed. */
   function postEvent(kind, extra, leaving) {
-    var body = Object.assign({ kind: kind, job_id: page.job_id || null, visitor_id: visitorId() }, extra || {});
+    var event = Object.assign({ kind: kind, job_id: page.job_id }, extra || {});
+    var body = { visitor_id: visitorId(), events: [event] };
     if (config.candidateToken) body.candidate_token = config.candidateToken;
     var json = JSON.stringify(body);
     if (leaving && navigator.sendBeacon) {

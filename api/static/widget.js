@@ -174,6 +174,7 @@
     var handoff = { state: "", name: "" };
     var lastBotBubble = null;
     var starters = null;
+    var lastButtons = null;
 
     /* layout */
     var titleEl = el("h2", { id: ids.title, className: "cc-title", text: config.title });
@@ -375,6 +376,7 @@
       if (!node) return null;
       if (record.t === "citation" && lastBotBubble && lastBotBubble.parentNode === log) lastBotBubble.appendChild(node);
       else log.appendChild(node);
+      if (record.t === "buttons") lastButtons = { record: record, node: node };
       if (record.t === "text" && record.who === "bot") lastBotBubble = node;
       else if (record.t !== "citation" && record.t !== "buttons") lastBotBubble = null;
       if (live) scrollToEnd();
@@ -432,6 +434,16 @@
       emit("message", { message: message });
     }
 
+    /** The answer's thumbs replace quick replies that only carry the same feedback (/answer_feedback…). */
+    function dropFeedbackButtons() {
+      var last = state.records[state.records.length - 1];
+      if (!last || last.t !== "buttons" || !lastButtons || lastButtons.record !== last) return;
+      if (!last.items.every(function (item) { return item.payload.indexOf("/answer_feedback") === 0; })) return;
+      state.records.pop();
+      if (lastButtons.node.parentNode) lastButtons.node.parentNode.removeChild(lastButtons.node);
+      lastButtons = null;
+    }
+
     function receiveCustom(payload) {
       if (payload.type === "job_cards" && Array.isArray(payload.jobs)) {
         var jobs = payload.jobs.map(function (job) {
@@ -442,6 +454,7 @@
         show(remember({ t: "cards", jobs: jobs, more: !!payload.more, hidden: [] }), true);
       } else if (payload.type === "cited_answer") {
         if (payload.text || payload.answer) receive({ text: payload.text || payload.answer });
+        if (payload.feedback !== false) dropFeedbackButtons();
         show(remember({ t: "citation", answer_id: String(payload.answer_id || ""), source: payload.source || {},
                         feedback: payload.feedback !== false && !!payload.answer_id }), true);
       } else if (payload.type === "handoff") {
@@ -517,7 +530,7 @@
       status.textContent = "Sending…";
       fetch(config.apiUrl + "/api/knowledge/feedback", {
         method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ answer_id: record.answer_id, helpful: helpful })
+        body: JSON.stringify({ answer_id: record.answer_id, conversation_id: state.sessionId, helpful: helpful })
       }).then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
         record.voted = helpful;

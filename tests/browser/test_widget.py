@@ -168,16 +168,19 @@ def test_job_cards_not_interested_and_show_more(widget):
 
 def test_cited_answer_shows_its_source_and_sends_feedback_to_the_api(widget):
     open_inline(widget)
-    bot(widget, {"text": "Most interviews are **video calls**."})
+    thumbs = [{"content_type": "text", "title": "👍 Helpful", "payload": '/answer_feedback{"answer_id":"ans-1","helpful":true}'}]
+    bot(widget, {"text": "Most interviews are **video calls**.", "quick_replies": thumbs})
     bot(widget, {"type": "cited_answer", "answer_id": "ans-1", "feedback": True,
                  "source": {"title": "Interviews", "url": "https://careers.example/help/interviews", "section": "Formats"}})
+    assert widget.locator(".cc-buttons").count() == 0, "the thumbs replace feedback-only quick replies"
     answer = widget.locator(".cc-bot").last
     source = answer.locator(".cc-source a")
     assert source.inner_text() == "Interviews — Formats"
     assert source.get_attribute("href") == "https://careers.example/help/interviews"
     answer.get_by_role("button", name="This answer helped").click()
     widget.wait_for_function("document.querySelector('.cc-feedback-status').textContent.includes('Thanks')")
-    assert widget.posted == [{"answer_id": "ans-1", "helpful": True}]
+    session = widget.evaluate("window.chat.sessionId()")
+    assert widget.posted == [{"answer_id": "ans-1", "conversation_id": session, "helpful": True}]
     assert answer.get_by_role("button", name="This answer helped").get_attribute("aria-pressed") == "true"
     assert sent_messages(widget) == [], "feedback goes to the API, not into the conversation"
 
