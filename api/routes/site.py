@@ -7,8 +7,12 @@ In production the switch does not exist and every visitor is anonymous.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from urllib.parse import urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -19,6 +23,7 @@ from api.deps import SessionDep, SettingsDep
 from api.templating import templates
 from assistant.candidates.models import Candidate
 from assistant.identity import service as identity_service
+from assistant.knowledge import documents
 from assistant.jobs import service as jobs_service
 from assistant.jobs.models import Job
 from assistant.settings import Settings
@@ -118,6 +123,35 @@ def job_page(external_id: str, request: Request, db_session: SessionDep, setting
         return templates.TemplateResponse(request, "site/not_found.html", context, status_code=404)
     context |= {"job": job, "is_open": jobs_service.is_open(job), "salary_text": salary_text, "location_text": location_text}
     return templates.TemplateResponse(request, "site/job.html", context)
+
+
+_article_markdown = MarkdownIt("commonmark", {"html": False})
+
+
+def _anchor(heading: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
+
+
+def article_html(document: documents.Document) -> str:
+    """Returns a knowledge-base article as sanitised HTML (raw HTML in the Markdown is never rendered)."""
+    parts = []
+    for section in document.sections:
+        if section.heading != document.title:
+            parts.append(f'<h2 id="{_anchor(section.heading)}">{nh3.clean_text(section.heading)}</h2>')
+        parts.append(_article_markdown.render(section.markdown))
+    return nh3.clean("\n".join(parts), attributes={"h2": {"id"}, "a": {"href", "title"}}, link_rel="noopener noreferrer")
+
+
+@router.get("/help/{slug}", response_class=HTMLResponse)
+def help_article(slug: str, request: Request, db_session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    """A careers help article from the knowledge base, so the assistant's source links open on this site."""
+    context = _site_context(request, db_session, settings)
+    docs, _problems = documents.load(settings.knowledge_dir, lenient=True)
+    document = next((d for d in docs if urlsplit(d.url).path.rstrip("/") == f"/help/{slug}"), None)
+    if document is None:
+        return templates.TemplateResponse(request, "site/not_found.html", context | {"missing": "article"}, status_code=404)
+    context |= {"document": document, "article_html": article_html(document)}
+    return templates.TemplateResponse(request, "site/article.html", context)
 
 
 def _local_path(path: str) -> str:

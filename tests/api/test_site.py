@@ -118,3 +118,25 @@ def test_production_has_no_demo_switch(client, candidate):
     assert signed.status_code == 404
     page = client.get("/")
     assert "C-SITE1" not in page.text and site_config(page.text)["candidateToken"] is None
+
+
+def test_help_articles_from_the_knowledge_base_open_on_the_site(client):
+    page = client.get("/help/candidate-privacy")
+    assert page.status_code == 200
+    assert "<h1>Candidate data privacy and retention</h1>" in page.text
+    assert 'id="what-data-we-collect-and-why"' in page.text and "<strong>only to run our hiring process</strong>" in page.text
+    assert client.get("/help/no-such-article").status_code == 404
+
+
+def test_help_articles_never_render_raw_html(client, tmp_path, monkeypatch):
+    (tmp_path / "unsafe.md").write_text(
+        "---\ntitle: Unsafe\nurl: https://careers.fernhill.example/help/unsafe\ntags: [x]\nowner: me\n"
+        "updated: 2026-01-01\nlang: en\naudience: all\n---\n\n# Unsafe\n\n<script>alert(1)</script> [x](javascript:alert(1)) "
+        "<img src=x onerror=alert(1)>\n"
+    )
+    monkeypatch.setattr(get_settings(), "knowledge_dir", tmp_path)
+    page = client.get("/help/unsafe")
+    assert page.status_code == 200
+    article = page.text.split('<article class="help-article">')[1].split("</article>")[0]
+    assert "<script" not in article and "<img" not in article and 'href="javascript' not in article
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in article, "raw HTML shows as text"
