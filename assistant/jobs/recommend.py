@@ -303,7 +303,7 @@ def _lexical_match(meta: JobMeta, words: list[str]) -> float:
 
 
 def _title_key(title: str) -> str:
-    return re.sub(r"^(junior|senior|lead|staff|principal)\s+", "", title.lower()).strip()
+    return title.lower().strip()  # the same posting in several places is a near-copy
 
 
 def _diversify(loaded: LoadedIndex, ranked: list[tuple[int, float]], page_size: int) -> tuple[list[tuple[int, float]], bool]:
