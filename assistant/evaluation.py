@@ -7,8 +7,10 @@ returns a dict of headline figures (written to var/reports/<name>.json).
 EVALUATIONS: dict[str, str] = {
     "knowledge": "assistant.knowledge.evaluation:run",
     "escalation": "assistant.escalation.evaluation:run",
+    "jobs": "assistant.jobs.evaluation:run",
 }
 BENCHMARKS: dict[str, str] = {
     "knowledge": "assistant.knowledge.bench:run",
     "stack": "assistant.stack_bench:run",
+    "jobs": "assistant.jobs.bench:run",
 }

@@ -85,9 +85,27 @@ class LoadedIndex:
     index: faiss.Index
     jobs: dict[int, JobMeta]
 
+    def __post_init__(self) -> None:
+        metas = list(self.jobs.values())
+        self.ids = np.array([m.id for m in metas], dtype=np.int64)
+        self.by_external_id = {m.external_id: m.id for m in metas}
+        self.cities = sorted({m.city for m in metas if m.city})
+        self.skills = sorted({s for m in metas for s in m.skills})
+        self._codes: dict[str, tuple[dict, np.ndarray]] = {}
+        for name in ("city", "country", "workplace", "level"):
+            values = [getattr(m, name) or "" for m in metas]
+            uniques, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
+            self._codes[name] = ({v: i for i, v in enumerate(uniques.tolist())}, codes)
+
     @property
     def kind(self) -> str:
         return self.manifest["kind"]
+
+    def mask(self, name: str, values: set[str]) -> np.ndarray:
+        """Returns a boolean mask over ``ids``: jobs whose field (city, country, workplace, level) is one of values."""
+        lookup, codes = self._codes[name]
+        wanted = [lookup[v] for v in values if v in lookup]
+        return np.isin(codes, wanted) if wanted else np.zeros(len(codes), dtype=bool)
 
     def search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Returns (scores, ids) of the k nearest jobs to each query row, optionally only among allowed ids."""
@@ -237,10 +255,7 @@ def sync(*, db_session: Session, root: Path | None = None, force_rebuild: bool =
         fresh_ids = added + changed
         fresh = _embed_jobs([by_id[i] for i in fresh_ids], [wanted[i].content_hash for i in fresh_ids]) if fresh_ids else None
         index, facts, rebuilt = _updated_index(loaded, wanted, removed, fresh_ids, fresh, force_rebuild)
-        version = f"v{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}"
-        _write_version(root / version, index, facts, list(wanted.values()))
-        _point_to(root, version)
-        _prune(root, keep=version)
+        version = _publish_locked(root, index, facts, list(wanted.values()))
     seconds = time.monotonic() - started
     log.info("jobs index %s published (%s): %d jobs, %d added, %d updated, %d removed in %.1fs",
              version, facts["kind"], len(wanted), len(added), len(changed), len(removed), seconds)
@@ -287,6 +302,21 @@ def _updated_index(loaded: LoadedIndex | None, wanted: dict[int, JobMeta], remov
         vectors[row] = fresh_map[job_id] if job_id in fresh_map else loaded.index.reconstruct(job_id)
     index, facts = build_index(vectors, ids, approximate=should_be_approx)
     return index, facts, True
+
+
+def publish(*, root: Path, index: faiss.Index, facts: dict, jobs: list[JobMeta]) -> str:
+    """Returns the name of a new version holding this index, now served (used by sync and the benchmark)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with _build_lock(root):
+        return _publish_locked(root, index, facts, jobs)
+
+
+def _publish_locked(root: Path, index: faiss.Index, facts: dict, jobs: list[JobMeta]) -> str:
+    version = f"v{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}"
+    _write_version(root / version, index, facts, jobs)
+    _point_to(root, version)
+    _prune(root, keep=version)
+    return version
 
 
 def _write_version(folder: Path, index: faiss.Index, facts: dict, jobs: list[JobMeta]) -> None:

@@ -95,11 +95,11 @@ def recommend_jobs(*, db_session: Session, text: str = "", candidate: Candidate 
     query = _query_vector(loaded, signals, similar)
     allowed = _allowed_ids(loaded, signals)
     if query is None and allowed is None and newest_if_empty and not similar:
-        allowed = np.fromiter(loaded.jobs, dtype=np.int64)
+        allowed = loaded.ids
     if query is None and (similar or allowed is None):
         return Recommendations([], False, signals.request, "no_signal", basis)
     excluded = events_service.excluded_job_ids(db_session=db_session, candidate_id=candidate_id, visitor_id=visitor_id)
-    excluded |= {job_id for job_id, meta in loaded.jobs.items() if meta.external_id in set(exclude_external_ids)}
+    excluded |= {loaded.by_external_id[e] for e in exclude_external_ids if e in loaded.by_external_id}
     if similar:
         excluded |= set(signals.viewed)  # they have seen those already
     if query is None:  # only filters ("internships in Berlin"): the newest matching jobs first
@@ -134,9 +134,8 @@ def recommend_jobs(*, db_session: Session, text: str = "", candidate: Candidate 
 
 def _signals(db_session: Session, loaded: LoadedIndex, text: str, candidate: Candidate | None,
              visitor_id: str | None, actor: audit_service.Actor | None) -> _Signals:
-    cities = {meta.city for meta in loaded.jobs.values() if meta.city}
-    skills = {skill for meta in loaded.jobs.values() for skill in meta.skills}
-    request = parse_request(text or "", cities=cities, skills=skills)
+    cities = loaded.cities
+    request = parse_request(text or "", cities=cities, skills=loaded.skills)
     role_text = " ".join([request.text] + [s for s in request.skills if s.lower() not in request.text.lower()]).strip()
     texts = [role_text] if role_text else []
     profile_text = ""
@@ -204,11 +203,20 @@ class _PlaceFilter:
     remote: bool = True  # remote jobs are allowed
     regions: set[str] = field(default_factory=set)  # remote jobs in these regions only (empty: any)
 
-    def accepts(self, meta: JobMeta) -> bool:
-        if meta.workplace == "remote":
-            return self.remote and (not self.regions or meta.country in self.regions)
-        return (self.office and (not self.cities or meta.city in self.cities)
-                and (not self.office_workplaces or meta.workplace in self.office_workplaces))
+    def mask(self, loaded: LoadedIndex) -> np.ndarray:
+        """Returns a boolean mask over loaded.ids of the jobs in an accepted place."""
+        remote = loaded.mask("workplace", {"remote"})
+        ok = np.zeros(len(loaded.ids), dtype=bool)
+        if self.remote:
+            ok |= remote & (loaded.mask("country", self.regions) if self.regions else True)
+        if self.office:
+            office = ~remote
+            if self.cities:
+                office &= loaded.mask("city", self.cities)
+            if self.office_workplaces:
+                office &= loaded.mask("workplace", self.office_workplaces)
+            ok |= office
+        return ok
 
 
 def _place_filter(signals: _Signals) -> _PlaceFilter | None:
@@ -240,9 +248,10 @@ def _allowed_ids(loaded: LoadedIndex, signals: _Signals) -> np.ndarray | None:
     place, levels = _place_filter(signals), set(signals.request.levels)
     if place is None and not levels:
         return None
-    allowed = [job_id for job_id, meta in loaded.jobs.items()
-               if (place is None or place.accepts(meta)) and (not levels or meta.level in levels)]
-    return np.array(allowed, dtype=np.int64)
+    ok = place.mask(loaded) if place is not None else np.ones(len(loaded.ids), dtype=bool)
+    if levels:
+        ok &= loaded.mask("level", levels)
+    return loaded.ids[ok]
 
 
 def _aware(value: datetime) -> datetime:
