@@ -16,7 +16,7 @@ Decision = Literal["answer", "clarify", "decline"]
 
 @dataclass(frozen=True)
 class Thresholds:
-    decline_below: float = 0.30  # best article's cosine below this: nothing fits
+    decline_below: float = 0.25  # best article's cosine below this: nothing fits
     out_of_scope_margin: float = 0.0  # declined when an out-of-scope topic beats the best article by more
     confident_above: float = 0.55  # above this the best article is answered even if others are close
     clarify_gap: float = 0.02  # below confident_above, articles within this score gap are offered as choices

@@ -25,7 +25,7 @@ from assistant.knowledge.service import contextual_query
 from assistant.settings import ROOT
 
 DEFAULT_QUESTIONS = ROOT / "tests" / "knowledge" / "data" / "eval_questions.jsonl"
-console = Console()
+console = Console(width=150)
 
 
 @dataclass(frozen=True)
