@@ -79,7 +79,8 @@ def register(app: typer.Typer) -> None:
                 return
             console.print(
                 f"\n[bold green]✓ All services healthy[/] after {time.monotonic() - started:.0f}s\n"
-                f"  Candidate chat:   {settings.public_url}/\n"
+                f"  Career site:      {settings.public_url}/  (chat bubble bottom right)\n"
+                f"  Full-page chat:   {settings.public_url}/chat\n"
                 f"  Recruiter inbox:  {settings.public_url}/inbox\n"
                 f"  API docs:         {settings.public_url}/docs\n"
                 "  Press Ctrl-C to stop everything.\n"
