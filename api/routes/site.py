@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import nh3
 from markdown_it import MarkdownIt
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -33,6 +33,7 @@ router = APIRouter(tags=["career site"], include_in_schema=False)
 DEMO_COOKIE = "demo_candidate"
 DEMO_CANDIDATES_SHOWN = 8
 WORKPLACES = ("remote", "hybrid", "onsite")
+PAGE_SIZE = 20
 
 
 def _signer(settings: Settings) -> URLSafeSerializer:
@@ -98,20 +99,31 @@ def location_text(job: Job) -> str:
     return ", ".join(part for part in (job.city, job.country) if part) or "Anywhere"
 
 
+def _page(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
+    """Renders a site page; pages carrying a signed candidate token are never cached."""
+    headers = {"Cache-Control": "no-store"} if context["widget_config"]["candidateToken"] else None
+    return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
+
+
 @router.get("/", response_class=HTMLResponse)
-def job_list(request: Request, db_session: SessionDep, settings: SettingsDep, q: str = "", workplace: str = "") -> HTMLResponse:
-    """The career site's home: open jobs, filterable by words and workplace."""
+def job_list(request: Request, db_session: SessionDep, settings: SettingsDep,
+             q: Annotated[str, Query(max_length=200)] = "", workplace: str = "",
+             page: Annotated[int, Query(ge=1, le=1000)] = 1) -> HTMLResponse:
+    """The career site's home: open jobs, filterable by words and workplace, PAGE_SIZE per page."""
     jobs = jobs_service.list_open_jobs(db_session=db_session)
     words = [w for w in q.lower().split() if w][:10]
     if words:
         jobs = [j for j in jobs if all(w in f"{j.title} {j.department} {j.city or ''} {' '.join(j.skills)}".lower() for w in words)]
     if workplace in WORKPLACES:
         jobs = [j for j in jobs if j.workplace == workplace]
+    pages = max(1, -(-len(jobs) // PAGE_SIZE))
+    page = min(page, pages)
     context = _site_context(request, db_session, settings) | {
-        "jobs": jobs, "q": q, "workplace": workplace if workplace in WORKPLACES else "", "workplaces": WORKPLACES,
+        "jobs": jobs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], "total": len(jobs), "page": page, "pages": pages,
+        "q": q, "workplace": workplace if workplace in WORKPLACES else "", "workplaces": WORKPLACES,
         "salary_text": salary_text, "location_text": location_text,
     }
-    return templates.TemplateResponse(request, "site/jobs.html", context)
+    return _page(request, "site/jobs.html", context)
 
 
 @router.get("/jobs/{external_id}", response_class=HTMLResponse)
@@ -120,9 +132,9 @@ def job_page(external_id: str, request: Request, db_session: SessionDep, setting
     job = jobs_service.get_by_external_id(db_session=db_session, external_id=external_id)
     context = _site_context(request, db_session, settings)
     if job is None:
-        return templates.TemplateResponse(request, "site/not_found.html", context, status_code=404)
+        return _page(request, "site/not_found.html", context, status_code=404)
     context |= {"job": job, "is_open": jobs_service.is_open(job), "salary_text": salary_text, "location_text": location_text}
-    return templates.TemplateResponse(request, "site/job.html", context)
+    return _page(request, "site/job.html", context)
 
 
 _article_markdown = MarkdownIt("commonmark", {"html": False})
@@ -149,9 +161,9 @@ def help_article(slug: str, request: Request, db_session: SessionDep, settings: 
     docs, _problems = documents.load(settings.knowledge_dir, lenient=True)
     document = next((d for d in docs if urlsplit(d.url).path.rstrip("/") == f"/help/{slug}"), None)
     if document is None:
-        return templates.TemplateResponse(request, "site/not_found.html", context | {"missing": "article"}, status_code=404)
+        return _page(request, "site/not_found.html", context | {"missing": "article"}, status_code=404)
     context |= {"document": document, "article_html": article_html(document)}
-    return templates.TemplateResponse(request, "site/article.html", context)
+    return _page(request, "site/article.html", context)
 
 
 def _local_path(path: str) -> str:

@@ -69,6 +69,16 @@ def test_job_list_shows_open_jobs_escaped_and_filters(client, jobs):
     assert "/jobs/FH-S2" in remote and "/jobs/FH-S1" not in remote
 
 
+def test_job_list_pages_through_the_catalogue(client, db_session):
+    db_session.add_all([Job(external_id=f"FH-P{n:02}", title=f"Role {n:02}", department="Ops", level="mid") for n in range(25)])
+    db_session.flush()
+    first = client.get("/")
+    assert first.text.count('class="job-item"') == 20 and "page 1 of 2" in first.text and "Next page" in first.text
+    second = client.get("/", params={"page": 2})
+    assert second.text.count('class="job-item"') == 5 and "Previous page" in second.text
+    assert client.get("/", params={"page": 0}).status_code == 422
+
+
 def test_job_page_tells_the_widget_which_job_is_on_screen(client, jobs):
     page = client.get("/jobs/FH-S1")
     assert page.status_code == 200
@@ -96,6 +106,7 @@ def test_demo_sign_in_signs_a_token_for_that_candidate_and_sign_out_forgets_it(c
     page = client.get("/", headers={"Cookie": f"{DEMO_COOKIE}={cookie}"})
     assert "Signed in as demo candidate" in page.text
     token = site_config(page.text)["candidateToken"]
+    assert page.headers["cache-control"] == "no-store", "a page with a token is never cached"
     assert identity_service.verify_token(token) == "C-SITE1"
 
     forged = client.get("/", headers={"Cookie": f"{DEMO_COOKIE}={cookie[:-4]}AAAA"})
