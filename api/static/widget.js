@@ -652,9 +652,11 @@
       outbox = [];
       save();
       restore();
-      if (socket) {
+      if (socket) { // a fresh socket leaves the old conversation's room
+        socket.disconnect();
+        socket = null;
         confirmed = false;
-        socket.emit("session_request", { session_id: state.sessionId });
+        connect();
       }
     }
 

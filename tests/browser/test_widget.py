@@ -31,7 +31,8 @@ window.io = function (url, options) {
         setTimeout(function () { socket.fire("session_confirm", data.session_id || "generated-session"); }, 0);
       }
     },
-    fire: function (name, data) { (handlers[name] || []).forEach(function (fn) { fn(data); }); }
+    fire: function (name, data) { (handlers[name] || []).forEach(function (fn) { fn(data); }); },
+    disconnect: function () { socket.connected = false; }
   };
   window.fakeSockets.push(socket);
   setTimeout(function () { socket.connected = true; socket.fire("connect"); }, 0);
@@ -223,6 +224,13 @@ def test_history_survives_a_reload_and_a_new_candidate_starts_fresh(widget):
     assert widget.locator(".cc-bot").inner_text().endswith("Hi there!")
     assert widget.get_by_role("button", name="Jobs").count() == 1
 
+    widget.get_by_role("button", name="New chat").click()
+    assert widget.locator(".cc-msg").count() == 0
+    assert widget.evaluate("window.chat.sessionId()") != session
+    assert widget.evaluate("window.fakeSockets.at(-1).emitted[0]") == ["session_request", {"session_id": widget.evaluate("window.chat.sessionId()")}]
+
+    open_inline(widget, f"inline=1&token={token_for('C-1')}")
+    session = widget.evaluate("window.chat.sessionId()")
     open_inline(widget, f"inline=1&token={token_for('C-2')}")
     assert widget.evaluate("window.chat.sessionId()") != session
     assert widget.locator(".cc-msg").count() == 0, "another candidate never sees this conversation"
