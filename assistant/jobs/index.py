@@ -128,6 +128,8 @@ def search(index: faiss.Index, vector: np.ndarray, k: int, *, allowed: np.ndarra
         allowed = np.ascontiguousarray(allowed, dtype=np.int64)
         selector = faiss.IDSelectorBatch(len(allowed), faiss.swig_ptr(allowed))
     if isinstance(index, faiss.IndexIVF):
+        if allowed is not None and nprobe:  # a filter leaves fewer jobs per list: probe proportionally more lists
+            nprobe = min(index.nlist, math.ceil(nprobe * index.ntotal / max(len(allowed), 1)))
         params = faiss.SearchParametersIVF(nprobe=nprobe or 1, sel=selector) if selector else faiss.SearchParametersIVF(nprobe=nprobe or 1)
         return index.search(query, k, params=params)
     if selector is not None:
@@ -156,9 +158,9 @@ def build_index(vectors: np.ndarray, ids: np.ndarray, *, approximate: bool | Non
     nlist = int(min(max(4 * math.sqrt(count), 16), count // 39))
     quantizer = faiss.IndexFlatIP(dim)
     index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-    index.cp.seed = 5
+    index.cp.seed, index.cp.niter = 5, 15
     rng = np.random.default_rng(5)
-    sample = vectors[rng.choice(count, size=min(count, nlist * 64), replace=False)]
+    sample = vectors[rng.choice(count, size=min(count, nlist * 40), replace=False)]
     index.train(sample)
     index.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct and remove_ids by job id
     index.add_with_ids(vectors, ids)
