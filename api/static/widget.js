@@ -419,7 +419,8 @@
       if (!message || typeof message !== "object") return;
       settle();
       if (typeof message.type === "string") return receiveCustom(message);
-      var recruiter = message.from === "recruiter" || (handoff.state === "live");
+      // Only an explicit marker makes a message human: calling the bot a person would break the AI disclosure.
+      var recruiter = message.from === "recruiter";
       if (typeof message.text === "string" && message.text.trim()) {
         var record = { t: "text", who: "bot", text: message.text };
         if (recruiter) { record.from = "recruiter"; record.name = message.name || handoff.name; }
@@ -444,6 +445,17 @@
       lastButtons = null;
     }
 
+    function markLastTextAsRecruiter(name) {
+      var previous = state.records[state.records.length - 1];
+      if (!previous || previous.t !== "text" || previous.who !== "bot" || previous.from === "recruiter") return;
+      if (!lastBotBubble || lastBotBubble.parentNode !== log) return;
+      previous.from = "recruiter";
+      previous.name = name;
+      var replacement = renderText(previous);
+      log.replaceChild(replacement, lastBotBubble);
+      lastBotBubble = replacement;
+    }
+
     function receiveCustom(payload) {
       if (payload.type === "job_cards" && Array.isArray(payload.jobs)) {
         var jobs = payload.jobs.map(function (job) {
@@ -459,21 +471,12 @@
                         feedback: payload.feedback !== false && !!payload.answer_id }), true);
       } else if (payload.type === "handoff") {
         var record = { t: "handoff", state: String(payload.state || "waiting"), name: payload.name || "" };
-        if (record.state === handoff.state && (!record.name || record.name === handoff.name)) return emit("message", { message: payload });
-        remember(record);
-        // The first recruiter reply arrives as text just before the payload that names the recruiter.
-        if (record.state === "live" && lastBotBubble && lastBotBubble.classList.contains("cc-bot")) {
-          var previous = state.records[state.records.length - 2];
-          if (previous && previous.t === "text" && previous.who === "bot") {
-            previous.from = "recruiter";
-            previous.name = record.name;
-            var replacement = renderText(previous);
-            log.replaceChild(replacement, lastBotBubble);
-            lastBotBubble = replacement;
-          }
+        // A recruiter's reply arrives as its text followed by this payload (Rasa sends text first).
+        if (record.state === "live") markLastTextAsRecruiter(record.name || handoff.name);
+        if (record.state !== handoff.state || (record.name && record.name !== handoff.name)) {
+          show(remember(record), true);
+          setHandoff(record);
         }
-        show(record, true);
-        setHandoff(record);
         save();
       }
       emit("message", { message: payload });

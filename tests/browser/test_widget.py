@@ -205,6 +205,9 @@ def test_handoff_banner_and_recruiter_messages(widget):
     bot(widget, {"type": "handoff", "state": "live", "name": "Sam"})
     assert widget.locator(".cc-human").count() == 2
     assert widget.locator(".cc-system").count() == 2, "a repeated state adds no note"
+    bot(widget, {"text": "An unmarked message."})
+    assert widget.locator(".cc-bot").last.inner_text().endswith("An unmarked message."), \
+        "only a marked message is shown as a person's"
     screenshot(widget, "widget-handoff-live")
 
     bot(widget, {"type": "handoff", "state": "ended"})
