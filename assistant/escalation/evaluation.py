@@ -1,7 +1,7 @@
 """`assistant eval escalation`: does the trained model hand off the right messages, and only those?
 
 Runs the held-out escalation phrasings, ordinary FAQ questions and general-vs-personal pairs through
-Rasa's ``/model/parse`` (the running server, or one started here with the trained model). A message
+Rasa's ``/model/parse`` of a Rasa server started here with the trained model. A message
 escalates when its intent is an escalation intent (low-confidence messages become nlu_fallback and go
 to the knowledge search instead).
 """
@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 from rich.console import Console
 from rich.table import Table
 
@@ -41,14 +40,8 @@ def _free_port() -> int:
 
 @contextmanager
 def nlu_server() -> Iterator[str]:
-    """Yields the base URL of a Rasa server with the trained model: the configured one if up, else a private one."""
+    """Yields the base URL of a private Rasa server with the trained model on disk (a running one may be older)."""
     settings = get_settings()
-    try:
-        if httpx.get(f"{settings.rasa_url}/", timeout=2).status_code == 200:
-            yield settings.rasa_url
-            return
-    except httpx.HTTPError:
-        pass
     port = _free_port()
     model = stack.model_dir(settings) / "assistant.tar.gz"
     if not model.exists():
@@ -97,8 +90,8 @@ def run() -> dict:
     figures = score(heldout, heldout_pred, ordinary_pred)
     figures["pairs_general_not_escalated"] = sum(p not in ESCALATION_INTENTS for p in general_pred) / len(pairs)
     figures["pairs_personal_escalated"] = sum(p in ESCALATION_INTENTS for p in personal_pred) / len(pairs)
-    figures["misses"] = [row["text"] for row, p in zip(heldout, heldout_pred) if p not in ESCALATION_INTENTS]
-    figures["false_escalations"] = [row["text"] for row, p in zip(ordinary, ordinary_pred) if p in ESCALATION_INTENTS]
+    figures["misses"] = [f"{row['text']} ({p})" for row, p in zip(heldout, heldout_pred) if p not in ESCALATION_INTENTS]
+    figures["false_escalations"] = [f"{row['text']} ({p})" for row, p in zip(ordinary, ordinary_pred) if p in ESCALATION_INTENTS]
     figures["counts"] = {"heldout": len(heldout), "ordinary": len(ordinary), "pairs": len(pairs)}
     _print(figures)
     return figures
