@@ -28,8 +28,14 @@ def send(*, to: str, subject: str, body: str) -> str:
     message["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or None)
     message.set_content(body)
     if settings.smtp_host:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
-            smtp.starttls()
+        # Port 465 speaks TLS from the start; other ports upgrade with STARTTLS when the server offers it.
+        client = smtplib.SMTP_SSL if settings.smtp_port == 465 else smtplib.SMTP
+        with client(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
+            if client is smtplib.SMTP:
+                smtp.ehlo()
+                if smtp.has_extn("starttls"):
+                    smtp.starttls()
+                    smtp.ehlo()
             if settings.smtp_user:
                 smtp.login(settings.smtp_user, settings.secret("smtp_password"))
             smtp.send_message(message)
