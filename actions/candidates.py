@@ -13,14 +13,16 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.identity import audit_channel, latest_intent, verified_candidate
+from actions.common import conversation_id
+from actions.identity import RESEND_WORDS, audit_channel, latest_intent, verified_candidate
 from assistant.audit import service as audit_service
 from assistant.candidates import parsing, stages
 from assistant.candidates import service as candidates_service
 from assistant.candidates.models import Candidate
 from assistant.db import session_scope
+from assistant.identity import otp
 
-FORM_SLOTS = ("contact_field", "contact_value", "preferences_value", "profile_value", "withdraw_target", "withdraw_confirmed")
+FORM_SLOTS = ("contact_field", "contact_value", "contact_code", "preferences_value", "profile_value", "withdraw_target", "withdraw_confirmed")
 CANCELLED = {"cancelled": True}
 NOT_VERIFIED = "I need to confirm it's you before I can help with that. Just ask again and I'll send a code."
 NOTHING_CHANGED = "Okay, I haven't changed anything."
@@ -145,21 +147,61 @@ class SingleValueForm:
 
 
 class ValidateContactForm(SingleValueForm, FormValidationAction):
+    """A new phone number is taken at once; a new e-mail address only after a code sent to it is typed back."""
+
     slot = "contact_value"
 
     def name(self) -> str:
         return "validate_contact_form"
 
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        value = tracker.get_slot("contact_value")
+        needs_code = isinstance(value, dict) and value.get("field") == "email"
+        return [slot for slot in domain_slots if slot != "contact_code" or needs_code]
+
     def parse(self, text: str, tracker: Tracker) -> dict:
         field = tracker.get_slot("contact_field")
         if parsing.find_email(text) or (field == "email" and not parsing.find_phone(text)):
-            return {"field": "email", "value": parsing.parse_email(text)}
+            return self._new_email(parsing.parse_email(text), tracker)
         if parsing.find_phone(text) or field == "phone":
             with session_scope() as db:
                 candidate = verified_candidate(db, tracker)
                 region = candidates_service.phone_region(candidate) if candidate else None
             return {"field": "phone", "value": parsing.parse_phone(text, region)}
         raise parsing.InvalidValue("Please type your new e-mail address or phone number (with the country code).")
+
+    def _new_email(self, email: str, tracker: Tracker) -> dict:
+        with session_scope() as db:
+            candidate = verified_candidate(db, tracker)
+            if candidate is None:
+                return CANCELLED
+            sent = otp.request_email_change(db_session=db, conversation_id=conversation_id(tracker), candidate=candidate, new_email=email)
+        return {"field": "email", "value": email} if sent is otp.RequestOutcome.SENT else {"cancelled": True, "locked": True}
+
+    def validate_contact_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
+        text = str(value or "")
+        if parsing.is_cancel(text) or latest_intent(tracker) == "deny":
+            return {"contact_code": "cancelled"}
+        email = (tracker.get_slot("contact_value") or {}).get("value", "")
+        if any(word in text.lower() for word in RESEND_WORDS):
+            return {"contact_code": None if self._new_email(email, tracker).get("field") else "locked"}
+        try:
+            code = parsing.parse_code(text)
+        except parsing.InvalidValue as error:
+            dispatcher.utter_message(text=str(error))
+            return {"contact_code": None}
+        with session_scope() as db:
+            result = otp.confirm_email_change(db_session=db, conversation_id=conversation_id(tracker), code=code)
+        if result.outcome is otp.VerifyOutcome.VERIFIED and result.email == email:
+            return {"contact_code": "confirmed"}
+        if result.outcome is otp.VerifyOutcome.LOCKED:
+            return {"contact_code": "locked"}
+        if result.outcome is otp.VerifyOutcome.WRONG:
+            left = result.attempts_left
+            dispatcher.utter_message(text=f"That code isn't right. You have {left} attempt{'s' if left != 1 else ''} left.")
+            return {"contact_code": None}
+        dispatcher.utter_message(text="That code has expired, so I'm sending a new one.")
+        return {"contact_code": None if self._new_email(email, tracker).get("field") else "locked"}
 
 
 class ActionAskContactValue(Action):
@@ -174,13 +216,29 @@ class ActionAskContactValue(Action):
         return []
 
 
+class ActionAskContactCode(Action):
+    def name(self) -> str:
+        return "action_ask_contact_code"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        email = (tracker.get_slot("contact_value") or {}).get("value", "the new address")
+        dispatcher.utter_message(text=f"To make sure {email} is yours, I've sent a 6-digit code to it. Please type the code "
+                                      "here (or “resend”, or “cancel”).")
+        return []
+
+
 class ActionUpdateContact(Action):
     def name(self) -> str:
         return "action_update_contact"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         value = tracker.get_slot("contact_value") or CANCELLED
-        if value.get("cancelled"):
+        code = tracker.get_slot("contact_code")
+        if value.get("locked") or code == "locked":
+            dispatcher.utter_message(text="That's too many attempts, so I've left your e-mail address as it is. "
+                                          "Please try again later.")
+            return reset_form_slots()
+        if value.get("cancelled") or (value.get("field") == "email" and code != "confirmed"):
             dispatcher.utter_message(text=NOTHING_CHANGED)
             return reset_form_slots()
         with session_scope() as db:

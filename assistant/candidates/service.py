@@ -206,7 +206,9 @@ def update_email(*, db_session: Session, candidate: Candidate, email: str, actor
     email = email.strip().lower()
     other = get_by_email(db_session=db_session, email=email)
     if other is not None and other.id != candidate.id:
-        raise InvalidValue(f"I can't use that address for your record. Please write to {_recruiting_email()} and we'll sort it out.")
+        # Reached only after the new address was confirmed with a code sent to it, so this tells its owner nothing new.
+        raise InvalidValue(f"That address is already linked to another candidate record. Please write to {_recruiting_email()} "
+                           "so a recruiter can merge them.")
     candidate.email = email
     return _write(db_session, candidate, actor, ["email"])
 

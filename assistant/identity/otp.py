@@ -45,6 +45,7 @@ class VerifyResult:
     outcome: VerifyOutcome
     attempts_left: int = 0
     candidate_id: int | None = None
+    email: str | None = None
 
 
 def _hash(*, conversation_id: str, code: str) -> str:
@@ -70,27 +71,55 @@ def is_locked(*, db_session: Session, conversation_id: str, email: str | None = 
     return locked is not None
 
 
+def _issue(db_session: Session, *, owner: str, email: str, candidate_id: int | None, now: datetime) -> str | None:
+    """Returns a new code for owner (replacing older ones), or None while owner or address is locked out."""
+    if is_locked(db_session=db_session, conversation_id=owner, email=email, now=now):
+        return None
+    for previous in db_session.scalars(select(OneTimeCode).where(OneTimeCode.conversation_id == owner, OneTimeCode.used_at.is_(None))):
+        previous.used_at = now  # only the newest code counts
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    db_session.add(OneTimeCode(
+        conversation_id=owner, email=email, candidate_id=candidate_id, code_hash=_hash(conversation_id=owner, code=code),
+        attempts=0, created_at=now, expires_at=now + timedelta(minutes=get_settings().otp_ttl_minutes),
+    ))
+    db_session.flush()
+    return code
+
+
+def _check(db_session: Session, *, owner: str, code: str, now: datetime) -> tuple[VerifyResult, OneTimeCode | None]:
+    """Returns the outcome of a guess at owner's newest code (and the code record when it matched)."""
+    settings = get_settings()
+    record = db_session.scalar(
+        select(OneTimeCode).where(OneTimeCode.conversation_id == owner)
+        .order_by(OneTimeCode.created_at.desc(), OneTimeCode.id.desc()).limit(1)
+    )
+    if record is None or (record.used_at is not None and record.attempts < settings.otp_max_attempts):
+        return VerifyResult(VerifyOutcome.NO_CODE), None
+    if record.attempts >= settings.otp_max_attempts:
+        return VerifyResult(VerifyOutcome.LOCKED), None
+    if as_utc(record.expires_at) <= now:
+        return VerifyResult(VerifyOutcome.EXPIRED), None
+    matches = hmac.compare_digest(_hash(conversation_id=owner, code=code.strip()), record.code_hash)
+    if not matches or record.candidate_id is None:
+        record.attempts += 1
+        db_session.flush()
+        left = settings.otp_max_attempts - record.attempts
+        return (VerifyResult(VerifyOutcome.LOCKED) if left <= 0 else VerifyResult(VerifyOutcome.WRONG, attempts_left=left)), None
+    record.used_at = now
+    db_session.flush()
+    return VerifyResult(VerifyOutcome.VERIFIED, candidate_id=record.candidate_id, email=record.email), record
+
+
 def request_code(
     *, db_session: Session, conversation_id: str, email: str, channel: str = "chat", now: datetime | None = None
 ) -> RequestOutcome:
     """Returns SENT after storing a new code (and mailing it if the address is a candidate's), or LOCKED."""
     settings = get_settings()
-    now = now or utcnow()
     email = email.strip().lower()
-    if is_locked(db_session=db_session, conversation_id=conversation_id, email=email, now=now):
-        return RequestOutcome.LOCKED
-    for previous in db_session.scalars(
-        select(OneTimeCode).where(OneTimeCode.conversation_id == conversation_id, OneTimeCode.used_at.is_(None))
-    ):
-        previous.used_at = now  # only the newest code counts
     candidate = db_session.scalar(select(Candidate).where(Candidate.email == email))
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    db_session.add(OneTimeCode(
-        conversation_id=conversation_id, email=email, candidate_id=candidate.id if candidate else None,
-        code_hash=_hash(conversation_id=conversation_id, code=code), attempts=0, created_at=now,
-        expires_at=now + timedelta(minutes=settings.otp_ttl_minutes),
-    ))
-    db_session.flush()
+    code = _issue(db_session, owner=conversation_id, email=email, candidate_id=candidate.id if candidate else None, now=now or utcnow())
+    if code is None:
+        return RequestOutcome.LOCKED
     if candidate is not None:
         audit_service.record(db_session=db_session, actor=_visitor(conversation_id, channel), action="read",
                              entity="candidate", entity_id=candidate.external_id, candidate_id=candidate.id, fields=["email"])
@@ -108,27 +137,45 @@ def verify_code(
     *, db_session: Session, conversation_id: str, code: str, channel: str = "chat", now: datetime | None = None
 ) -> VerifyResult:
     """Returns the outcome of checking a code for this conversation; VERIFIED marks the conversation verified."""
-    settings = get_settings()
-    now = now or utcnow()
-    record = db_session.scalar(
-        select(OneTimeCode).where(OneTimeCode.conversation_id == conversation_id)
-        .order_by(OneTimeCode.created_at.desc(), OneTimeCode.id.desc()).limit(1)
-    )
-    if record is None or (record.used_at is not None and record.attempts < settings.otp_max_attempts):
-        return VerifyResult(VerifyOutcome.NO_CODE)
-    if record.attempts >= settings.otp_max_attempts:
-        return VerifyResult(VerifyOutcome.LOCKED)
-    if as_utc(record.expires_at) <= now:
-        return VerifyResult(VerifyOutcome.EXPIRED)
-    matches = hmac.compare_digest(_hash(conversation_id=conversation_id, code=code.strip()), record.code_hash)
-    if not matches or record.candidate_id is None:
-        record.attempts += 1
-        db_session.flush()
-        left = settings.otp_max_attempts - record.attempts
-        return VerifyResult(VerifyOutcome.LOCKED) if left <= 0 else VerifyResult(VerifyOutcome.WRONG, attempts_left=left)
-    record.used_at = now
+    result, record = _check(db_session, owner=conversation_id, code=code, now=now or utcnow())
+    if record is None:
+        return result
     mark_verified(db_session=db_session, conversation_id=conversation_id, candidate_id=record.candidate_id, method="otp")
     candidate = db_session.get(Candidate, record.candidate_id)
     audit_service.record(db_session=db_session, actor=_visitor(conversation_id, channel), action="verify",
                          entity="candidate", entity_id=candidate.external_id, candidate_id=candidate.id, fields=["email"])
-    return VerifyResult(VerifyOutcome.VERIFIED, candidate_id=record.candidate_id)
+    return result
+
+
+def _email_change_owner(conversation_id: str) -> str:
+    return f"email-change:{conversation_id}"[:128]
+
+
+def request_email_change(
+    *, db_session: Session, conversation_id: str, candidate: Candidate, new_email: str, now: datetime | None = None
+) -> RequestOutcome:
+    """Returns SENT after mailing a confirmation code to the new address (whoever it belongs to), or LOCKED.
+
+    The reply is the same whether or not the address is already another candidate's: only its owner can
+    confirm it, and the change is applied (and any conflict reported) after the code is confirmed.
+    """
+    settings = get_settings()
+    new_email = new_email.strip().lower()
+    code = _issue(db_session, owner=_email_change_owner(conversation_id), email=new_email, candidate_id=candidate.id,
+                  now=now or utcnow())
+    if code is None:
+        return RequestOutcome.LOCKED
+    mail.send(
+        to=new_email,
+        subject=f"Confirm your new e-mail address for {settings.company_name}",
+        body=(f"Hi {candidate.first_name},\n\nTo use this address for your candidate record, type the code {code} in the "
+              f"chat. It expires in {settings.otp_ttl_minutes} minutes.\n\nIf you did not ask for this, you can ignore "
+              f"this e-mail.\n\n{settings.company_name} careers assistant\n"),
+    )
+    return RequestOutcome.SENT
+
+
+def confirm_email_change(*, db_session: Session, conversation_id: str, code: str, now: datetime | None = None) -> VerifyResult:
+    """Returns VERIFIED (with the confirmed address in ``email``) when the code sent to the new address matches."""
+    result, _ = _check(db_session, owner=_email_change_owner(conversation_id), code=code, now=now or utcnow())
+    return result

@@ -226,3 +226,42 @@ async def test_withdrawal_needs_an_explicit_yes(db_session, ada, ada_application
     db_session.refresh(ada_application)
     assert ada_application.stage == "withdrawn" and "withdrawn" in texts(dispatcher)
     assert db_session.query(StageHistory).filter_by(application_id=ada_application.id, stage="withdrawn").count() == 1
+
+
+async def test_a_new_email_needs_the_code_sent_to_it_and_taken_addresses_get_the_same_reply(db_session, ada):
+    import re
+
+    from assistant import mail
+
+    bob = Candidate(external_id="C-ACT3", first_name="Bob", email="bob.taken@example.com")
+    db_session.add(bob)
+    db_session.flush()
+    form = candidate_actions.ValidateContactForm()
+    meta = verified(ada)
+    replies = []
+    for email in ("bob.taken@example.com", "ada.free@example.com"):
+        dispatcher = CollectingDispatcher()
+        value = form._validate(email, dispatcher, tracker(email, metadata=meta), DOMAIN)["contact_value"]
+        replies.append((value["field"], dispatcher.messages))
+        assert mail.outbox(limit=1, to=email), "the code goes to the new address"
+    assert replies[0] == replies[1] == ("email", [])
+    slots = await form.required_slots(["contact_value", "contact_code"], CollectingDispatcher(),
+                                      tracker(slots={"contact_value": {"field": "email", "value": "ada.free@example.com"}}), DOMAIN)
+    assert slots == ["contact_value", "contact_code"]
+    assert await form.required_slots(["contact_value", "contact_code"], CollectingDispatcher(),
+                                     tracker(slots={"contact_value": {"field": "phone", "value": "+4930"}}), DOMAIN) == ["contact_value"]
+
+    pending = {"contact_value": {"field": "email", "value": "ada.free@example.com"}}
+    code = re.search(r"\d{6}", mail.outbox(limit=1, to="ada.free@example.com")[0].get_content()).group(0)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    dispatcher = CollectingDispatcher()
+    assert form.validate_contact_code(wrong, dispatcher, tracker(wrong, metadata=meta, slots=pending), DOMAIN) == {"contact_code": None}
+    assert "4 attempts left" in texts(dispatcher)
+    # Without the confirmed code nothing changes.
+    await run(candidate_actions.ActionUpdateContact(), tracker(metadata=meta, slots={**pending, "contact_code": None}))
+    db_session.refresh(ada)
+    assert ada.email == "ada.act@example.com"
+    assert form.validate_contact_code(code, CollectingDispatcher(), tracker(code, metadata=meta, slots=pending), DOMAIN) == {"contact_code": "confirmed"}
+    dispatcher, _ = await run(candidate_actions.ActionUpdateContact(), tracker(metadata=meta, slots={**pending, "contact_code": "confirmed"}))
+    db_session.refresh(ada)
+    assert ada.email == "ada.free@example.com" and "is now ada.free@example.com" in texts(dispatcher)

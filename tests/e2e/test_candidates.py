@@ -107,3 +107,18 @@ def test_withdrawal_needs_confirmation(stack, people):
     assert "do you want to withdraw your application for **Senior Backend Engineer**" in texts(replies)
     assert [b["payload"] for r in replies for b in r.get("buttons", [])] == ["/affirm", "/deny"]
     assert "stays as it is" in texts(stack.chat(sender, "/deny"))
+
+
+def test_a_new_email_is_confirmed_with_a_code_sent_to_it(stack, people):
+    from assistant import mail
+    from assistant.candidates import service as candidates_service
+    from assistant.db import session_scope
+
+    sender = f"e2e-email-{uuid.uuid4().hex}"
+    meta = token_for(stack, people["mia"]["external_id"])
+    new_email = f"mia.new.{uuid.uuid4().hex[:6]}@example.com"
+    assert f"To make sure {new_email} is yours" in texts(stack.chat(sender, f"please change my email to {new_email}", meta))
+    code = re.search(r"\b(\d{6})\b", mail.outbox(limit=1, to=new_email)[0].get_content()).group(1)
+    assert f"your e-mail address is now {new_email}" in texts(stack.chat(sender, code))
+    with session_scope() as db:
+        assert candidates_service.get_by_external_id(db_session=db, external_id=people["mia"]["external_id"]).email == new_email
