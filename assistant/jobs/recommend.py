@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -154,7 +155,7 @@ def _signals(db_session: Session, loaded: LoadedIndex, text: str, candidate: Can
         profile_text = ". ".join(filter(None, [", ".join(desired), "Skills: " + ", ".join(candidate.skills) if candidate.skills else ""]))
         if profile_text:
             texts.append(profile_text)
-    vectors = embeddings.embed(texts) if texts else None
+    vectors = embed_texts(texts) if texts else None
     text_vector = vectors[0] if role_text else None
     profile_vector = vectors[-1] if profile_text else None
     viewed: dict[int, float] = {}
@@ -169,6 +170,23 @@ def _signals(db_session: Session, loaded: LoadedIndex, text: str, candidate: Can
             weight *= 1.0 + min(event.dwell_seconds, 300.0) / 60.0  # a long read counts up to six short glances
         viewed[event.job_id] = viewed.get(event.job_id, 0.0) + weight
     return _Signals(request, text_vector, profile_vector, viewed, profile_skills, desired, preferred, preference, years)
+
+
+_embedding_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # "show more" and common requests skip the model
+EMBEDDING_CACHE_SIZE = 2048
+
+
+def embed_texts(texts: list[str]) -> np.ndarray:
+    """Returns the embeddings of request and profile texts, from a small in-process LRU cache when possible."""
+    missing = [t for t in dict.fromkeys(texts) if t not in _embedding_cache]
+    if missing:
+        for text, vector in zip(missing, embeddings.embed(missing)):
+            _embedding_cache[text] = vector
+    for text in texts:
+        _embedding_cache.move_to_end(text)
+    while len(_embedding_cache) > EMBEDDING_CACHE_SIZE:
+        _embedding_cache.popitem(last=False)
+    return np.stack([_embedding_cache[t] for t in texts])
 
 
 def _normalise(vector: np.ndarray) -> np.ndarray:
