@@ -8,6 +8,7 @@ from pathlib import Path
 
 from watchfiles import Change, watch
 
+from assistant import embeddings
 from assistant.knowledge import index as index_module
 from assistant.settings import get_settings
 
@@ -37,7 +38,8 @@ class KnowledgeWatcher:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        self.rebuild()  # also loads the model now, so the first edit is published quickly
+        embeddings.get_model()  # loaded now, so the first edit is published within seconds
+        self.rebuild()
         for changes in watch(self.knowledge_dir, watch_filter=_is_markdown, debounce=DEBOUNCE_MS, step=50,
                              stop_event=self._stop, raise_interrupt=False):
             log.info("knowledge base changed (%d files); rebuilding", len(changes))
