@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import conversation_id, latest_text, metadata
 from assistant.escalation import service as escalation_service
 from assistant.escalation.reasons import ESCALATION_INTENTS, REPEATED_FAILURE
+from assistant.rasa_client import socketio_custom
 
 
 def transcript(tracker: Tracker) -> list[dict[str, Any]]:
@@ -44,5 +45,5 @@ class ActionEscalate(Action):
         )
         for text in handoff.messages:
             dispatcher.utter_message(text=text)
-        dispatcher.utter_message(json_message={"type": "handoff", "state": "waiting"})  # the widget shows a banner
+        dispatcher.utter_message(json_message=socketio_custom({"type": "handoff", "state": "waiting"}))  # widget banner
         return [ConversationPaused()]

@@ -52,3 +52,12 @@ def parse(*, text: str, base_url: str | None = None) -> dict[str, Any]:
     """Returns Rasa NLU's parse of text (intent and ranking)."""
     url = f"{base_url or get_settings().rasa_url}/model/parse"
     return _request("POST", url, json={"text": text}, timeout=30.0)
+
+
+def socketio_custom(payload: dict[str, Any]) -> dict[str, Any]:
+    """Returns a custom payload in the shape Rasa 3.6's socket.io channel can send.
+
+    Its ``send_custom_json`` calls ``sio.emit(event, **payload)``: the payload must sit under "data"
+    (the widget then receives it as is); any other top-level key makes the emit raise.
+    """
+    return {"data": payload}

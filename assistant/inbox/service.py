@@ -168,7 +168,8 @@ def _bot_event(text: str | None, by: StaffUser | None, *, handoff_state: str) ->
     name = by.name.split()[0] if by else ""
     meta = {"from": "recruiter", "name": name} if by else {"from": "assistant"}
     custom = {"type": "handoff", "state": handoff_state, **({"name": name} if name else {})}
-    return {"event": "bot", "text": text, "metadata": meta, "data": {"custom": custom}}
+    return {"event": "bot", "text": text, "metadata": meta, "data": {"custom": rasa_client.socketio_custom(custom)}}
+
 
 
 def candidate_idle(tracker: dict[str, Any], now: datetime | None = None) -> bool:
@@ -228,9 +229,12 @@ def resolve(*, db_session: Session, ticket: Ticket, by: StaffUser, hand_back: bo
     Raises rasa_client.RasaUnavailable (ticket unchanged) when the conversation cannot be resumed.
     """
     _require_open(ticket)
-    events: list[dict[str, Any]] = [{"event": "resume"}]
     text = (message or "").strip() or (HANDBACK_MESSAGE if hand_back else "")
-    events.append(_bot_event(_clean_body(text) if text else None, None, handoff_state="ended"))  # widget: bot again
+    events: list[dict[str, Any]] = [
+        {"event": "resume"},
+        _bot_event(_clean_body(text) if text else None, None, handoff_state="ended"),  # the widget: bot again
+        {"event": "action", "name": "action_listen"},  # listening again, so rules match the next message
+    ]
     rasa_client.append_events(conversation_id=ticket.conversation_id, events=events)
     ticket.status, ticket.open_conversation_id, ticket.closed_at = "resolved", None, utcnow()
     _system(db_session, ticket, f"{'Handed back to the assistant' if hand_back else 'Resolved'} by {by.name}", by)

@@ -106,7 +106,7 @@ def test_reply_is_kept_pending_while_rasa_is_down_then_delivered(db_session, mak
     assert message.delivery == "chat"
     [push] = [s for s in sent if s["conversation_id"] == ticket.conversation_id]
     assert push["events"] == [{"event": "bot", "text": "I'll call you at 3", "metadata": {"from": "recruiter", "name": "Sam"},
-                               "data": {"custom": {"type": "handoff", "state": "live", "name": "Sam"}}}]
+                               "data": {"custom": {"data": {"type": "handoff", "state": "live", "name": "Sam"}}}}]
 
 
 def test_reply_also_goes_by_email_when_the_candidate_has_left(db_session, make_staff, monkeypatch):
