@@ -92,6 +92,10 @@ def run() -> dict:
     figures["pairs_personal_escalated"] = sum(p in ESCALATION_INTENTS for p in personal_pred) / len(pairs)
     figures["misses"] = [f"{row['text']} ({p})" for row, p in zip(heldout, heldout_pred) if p not in ESCALATION_INTENTS]
     figures["false_escalations"] = [f"{row['text']} ({p})" for row, p in zip(ordinary, ordinary_pred) if p in ESCALATION_INTENTS]
+    figures["pair_errors"] = [f"general escalated: {pair['general']} ({g})" for pair, g in zip(pairs, general_pred)
+                              if g in ESCALATION_INTENTS]
+    figures["pair_errors"] += [f"personal not escalated: {pair['personal']} ({p})" for pair, p in zip(pairs, personal_pred)
+                               if p not in ESCALATION_INTENTS]
     figures["counts"] = {"heldout": len(heldout), "ordinary": len(ordinary), "pairs": len(pairs)}
     _print(figures)
     return figures
@@ -111,6 +115,7 @@ def _print(figures: dict) -> None:
     table.add_row("pairs: general not escalated", f"{figures['pairs_general_not_escalated']:.3f}", "")
     table.add_row("pairs: personal escalated", f"{figures['pairs_personal_escalated']:.3f}", "")
     console.print(table)
-    for title, texts in (("missed", figures["misses"]), ("escalated by mistake", figures["false_escalations"])):
+    for title, texts in (("missed", figures["misses"]), ("escalated by mistake", figures["false_escalations"]),
+                         ("pairs", figures["pair_errors"])):
         if texts:
             console.print(f"[yellow]{title}:[/] " + " | ".join(texts))
