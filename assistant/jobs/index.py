@@ -91,6 +91,7 @@ class LoadedIndex:
         self.by_external_id = {m.external_id: m.id for m in metas}
         self.cities = sorted({m.city for m in metas if m.city})
         self.skills = sorted({s for m in metas for s in m.skills})
+        self.word_cache: dict[int, frozenset[str]] = {}  # filled by the recommender's lexical match
         self._codes: dict[str, tuple[dict, np.ndarray]] = {}
         for name in ("city", "country", "workplace", "level"):
             values = [getattr(m, name) or "" for m in metas]
@@ -115,7 +116,7 @@ class LoadedIndex:
         """Returns the stored vectors of these job ids (one row each)."""
         if not ids:
             return np.zeros((0, self.manifest["dimension"]), dtype=np.float32)
-        return np.stack([self.index.reconstruct(int(i)) for i in ids]).astype(np.float32)
+        return self.index.reconstruct_batch(np.asarray(ids, dtype=np.int64)).astype(np.float32)
 
 
 def search(index: faiss.Index, vector: np.ndarray, k: int, *, allowed: np.ndarray | None = None,

@@ -108,11 +108,11 @@ def recommend_jobs(*, db_session: Session, text: str = "", candidate: Candidate 
     else:
         scores, ids = loaded.search(query, CANDIDATE_POOL, allowed=allowed)
         pool = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0 and int(i) not in excluded]
-    open_jobs = _open_jobs(db_session, [i for i, _ in pool])  # closed since the index was built: dropped here
-    pool = [(i, s) for i, s in pool if i in open_jobs]
+    posted = _open_job_dates(db_session, [i for i, _ in pool])  # closed since the index was built: dropped here
+    pool = [(i, s) for i, s in pool if i in posted]
     if signals.text_vector is not None and pool:
         words = _words(signals.request.text)
-        lexical = np.array([_lexical_match(loaded.jobs[i], words) for i, _ in pool], dtype=np.float32)
+        lexical = np.array([_lexical_match(loaded, i, words) for i, _ in pool], dtype=np.float32)
         text_sims = loaded.vectors([i for i, _ in pool]) @ signals.text_vector + LEXICAL_BOOST * lexical
         best = float(text_sims.max())
         floor = best - min(0.15, RELEVANCE_MARGIN * best)
@@ -120,12 +120,13 @@ def recommend_jobs(*, db_session: Session, text: str = "", candidate: Candidate 
     if not pool:
         return Recommendations([], False, signals.request, "no_match", basis)
     if query is None:
-        pool = sorted(pool, key=lambda pair: _aware(open_jobs[pair[0]].posted_at), reverse=True)
+        pool = sorted(pool, key=lambda pair: posted[pair[0]], reverse=True)
     ranked = _rerank(loaded, signals, pool)
     page, more = _diversify(loaded, ranked, page_size)
     viewed_vectors = loaded.vectors(list(signals.viewed))
-    items = [Recommendation(open_jobs[i], round(score, 4), explain(open_jobs[i], loaded, signals, viewed_vectors))
-             for i, score in page]
+    jobs = {job.id: job for job in db_session.scalars(select(Job).where(Job.id.in_([i for i, _ in page])))}
+    items = [Recommendation(jobs[i], round(score, 4), explain(jobs[i], loaded, signals, viewed_vectors))
+             for i, score in page if i in jobs]
     if log_shown and items:
         log_recommendations(db_session=db_session, items=items, conversation_id=conversation_id,
                             candidate_id=candidate_id, visitor_id=None if candidate_id else visitor_id,
@@ -276,11 +277,12 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # SQLite drops tzinfo
 
 
-def _open_jobs(db_session: Session, ids: list[int]) -> dict[int, Job]:
+def _open_job_dates(db_session: Session, ids: list[int]) -> dict[int, datetime]:
+    """Returns {job id: posted_at} for those of ids that are still open (the database is the truth)."""
     if not ids:
         return {}
-    jobs = db_session.scalars(select(Job).where(Job.id.in_(ids), jobs_service.open_job_filter()))
-    return {job.id: job for job in jobs}
+    rows = db_session.execute(select(Job.id, Job.posted_at).where(Job.id.in_(ids), jobs_service.open_job_filter()))
+    return {job_id: _aware(posted_at) for job_id, posted_at in rows}
 
 
 def _level_fit(level: str, years: float | None) -> bool:
@@ -320,11 +322,14 @@ def _words(text: str) -> list[str]:
     return [_stem(w) for w in re.findall(r"[a-z0-9+#]+", text.lower()) if len(w) >= 3]
 
 
-def _lexical_match(meta: JobMeta, words: list[str]) -> float:
+def _lexical_match(loaded: LoadedIndex, job_id: int, words: list[str]) -> float:
     """Returns the share of request words found in the job's title, department or skills (stem prefix match)."""
     if not words:
         return 0.0
-    job_words = set(_words(" ".join([meta.title, meta.department, *meta.skills])))
+    job_words = loaded.word_cache.get(job_id)
+    if job_words is None:
+        meta = loaded.jobs[job_id]
+        job_words = loaded.word_cache[job_id] = frozenset(_words(" ".join([meta.title, meta.department, *meta.skills])))
     hits = sum(any(j.startswith(w) for j in job_words) for w in words)
     return hits / len(words)
 
@@ -375,7 +380,7 @@ def explain(job: Job, loaded: LoadedIndex, signals: _Signals, viewed_vectors: np
     elif from_profile:
         parts.append(f"Matches your {_join(from_profile[:3])} skills")
     if signals.viewed and len(viewed_vectors):
-        vector = loaded.index.reconstruct(int(job.id))
+        vector = loaded.vectors([job.id])[0]
         sims = viewed_vectors @ vector
         best = int(np.argmax(sims))
         anchor = loaded.jobs[list(signals.viewed)[best]]
