@@ -30,8 +30,12 @@ def model_path() -> str:
 @lru_cache
 def get_model():
     """Returns the loaded SentenceTransformer (CPU)."""
+    import torch
     from sentence_transformers import SentenceTransformer
 
+    # One thread by default: with two, a single query took 1.85 s instead of 0.23 s on a busy 2-core
+    # machine (OpenMP threads wait on each other). ASSISTANT_EMBED_THREADS raises it for idle bulk builds.
+    torch.set_num_threads(int(os.environ.get("ASSISTANT_EMBED_THREADS", "1")))
     return SentenceTransformer(model_path(), device="cpu")
 
 
