@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import conversation_id, metadata
@@ -53,3 +53,17 @@ class ActionGreet(Action):
             name = candidate.first_name if candidate else None
         dispatcher.utter_message(text=f"Hi {name}! 👋" if name else "Hi there! 👋")
         return []
+
+
+class ActionCoreFallback(Action):
+    """Answers when no next step is predicted with confidence: ask to rephrase, offer a recruiter."""
+
+    def name(self) -> str:
+        return "action_core_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(
+            text="Sorry, I didn't quite get that. Could you rephrase it?",
+            buttons=[{"title": "Talk to a recruiter", "payload": "/request_human"}],
+        )
+        return [UserUtteranceReverted()]
