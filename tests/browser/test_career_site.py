@@ -54,10 +54,10 @@ def site(stack, page, latencies, request):
     page.add_init_script(RECORD_LATENCY)
     page.goto(f"{stack.api_url}/")
     page.stack = stack
+    page.turns = []
     yield page
-    if not page.is_closed():
-        for turn, ms in enumerate(page.evaluate("window.__latencies || []"), start=1):
-            latencies.append({"test": request.node.name, "turn": turn, "ms": round(ms, 1)})
+    latencies.extend({"test": request.node.name, "turn": turn, "ms": round(ms, 1)}
+                     for turn, ms in enumerate(page.turns, start=1))
 
 
 def open_chat(page) -> None:
@@ -70,7 +70,13 @@ def ask(page, text: str) -> None:
     before = page.evaluate("(window.__latencies || []).length")
     page.locator(".cc-input").fill(text)
     page.keyboard.press("Enter")
+    wait_reply(page, before)
+
+
+def wait_reply(page, before: int) -> None:
+    """Waits for the first reply after `before` replies on this page; keeps its latency (reloads start over)."""
     page.wait_for_function(f"window.__latencies.length > {before}", timeout=REPLY_TIMEOUT)
+    page.turns.append(page.evaluate(f"window.__latencies[{before}]"))
 
 
 def bot_text(page) -> str:
@@ -129,7 +135,7 @@ def test_job_cards_and_not_interested(site):
 
     before = site.evaluate("window.__latencies.length")
     site.get_by_role("button", name=f"Not interested in {title}").first.click()
-    site.wait_for_function(f"window.__latencies.length > {before}", timeout=REPLY_TIMEOUT)
+    wait_reply(site, before)
     assert site.locator(".cc-card").count() == count - 1
     assert site.locator(".cc-user").last.inner_text().endswith(f"Not interested in {title}")
 
