@@ -220,6 +220,8 @@ class ValidateJobPreferencesForm(FormValidationAction):
     @staticmethod
     def _clean(value: Any, slot: str, dispatcher: CollectingDispatcher) -> dict:
         text = str(value or "").strip()
+        if not text:  # not answered yet (e.g. the slot was only reset): keep asking
+            return {slot: None}
         if latest_intent_is_skip(text):
             return {slot: SKIP}
         if len(text) > 200:
