@@ -13,7 +13,7 @@ from assistant.knowledge import index as index_module
 from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
-DEBOUNCE_MS = 300
+DEBOUNCE_MS = 200
 
 
 def _is_markdown(_change: Change, path: str) -> bool:
