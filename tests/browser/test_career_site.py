@@ -19,7 +19,7 @@ RECORD_LATENCY = """
 window.__latencies = [];
 document.addEventListener("candidatechat:reply", (e) => window.__latencies.push(e.detail.latencyMs));
 """
-REPLY_TIMEOUT = 60_000  # the first turns of a fresh stack load models
+REPLY_TIMEOUT = 120_000  # the first knowledge or job turn of a fresh stack loads the embedding model
 
 
 @pytest.fixture(scope="module")
