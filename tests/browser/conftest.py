@@ -4,7 +4,7 @@ per test, a screenshot of every test's last state in test-artifacts/screenshots/
 from __future__ import annotations
 
 import pytest
-from browser_helpers import CHROMIUM_ARGS, chromium_path, screenshot
+from tests.browser.browser_helpers import CHROMIUM_ARGS, chromium_path, screenshot
 
 
 @pytest.fixture(scope="session")

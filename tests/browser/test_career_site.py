@@ -11,7 +11,7 @@ import re
 import statistics
 
 import pytest
-from browser_helpers import ARTIFACTS, axe_violations, screenshot
+from tests.browser.browser_helpers import ARTIFACTS, axe_violations, screenshot
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from browser_helpers import ROOT, axe_violations, screenshot
+from tests.browser.browser_helpers import ROOT, axe_violations, screenshot
 
 pytestmark = pytest.mark.browser
 
