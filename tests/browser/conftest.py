@@ -1,4 +1,4 @@
-"""Browser fixtures: Debian's chromium driven by Playwright (one browser per test session, a fresh profile
+"""Browser fixtures: Debian's chromium driven by Playwright (one browser for this package, a fresh profile
 per test, a screenshot of every test's last state in test-artifacts/screenshots/)."""
 
 from __future__ import annotations
@@ -7,9 +7,10 @@ import pytest
 from tests.browser.browser_helpers import CHROMIUM_ARGS, chromium_path, screenshot
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """One headless chromium for the whole test session."""
+    """One headless chromium for the browser tests; closed when they are done, because Playwright's sync
+    API keeps an event loop running in this thread while it is open (later asyncio tests would fail)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
