@@ -1,7 +1,8 @@
 """Job recommendations in the conversation: find, similar, show more, not interested, and the short form.
 
 Thin: identity comes from assistant.identity, ranking and reasons from assistant.jobs.recommend, signals
-from assistant.events. Results go out as one custom message {"type": "job_cards", "jobs": [...], "more": ...}.
+from assistant.events. Results go out as one custom message {"data": {"type": "job_cards", "jobs": [...], "more": ...}}
+(wrapped for Rasa 3.6's socket.io channel, see assistant.rasa_client.socketio_custom).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from assistant.events import service as events_service
 from assistant.events.schemas import VISITOR_ID_PATTERN
 from assistant.jobs import service as jobs_service
 from assistant.jobs.recommend import Recommendations, recommend_jobs
+from assistant.rasa_client import socketio_custom
 
 FORM_SLOTS = ("job_role", "job_skills", "job_location")
 SKIP = "skip"
@@ -56,7 +58,7 @@ def _show(dispatcher: CollectingDispatcher, result: Recommendations, *, first: b
         intro = "Here are a few open roles that could fit you." if len(cards) > 1 else "Here is an open role that could fit you."
     else:
         intro = "Here are some more."
-    dispatcher.utter_message(text=intro, json_message={"type": "job_cards", "jobs": cards, "more": result.more})
+    dispatcher.utter_message(text=intro, json_message=socketio_custom({"type": "job_cards", "jobs": cards, "more": result.more}))
 
 
 def _explain_empty(dispatcher: CollectingDispatcher, result: Recommendations, *, more: bool = False) -> None:

@@ -14,6 +14,7 @@ from actions.common import conversation_id, latest_text
 from assistant.db import session_scope
 from assistant.knowledge import service as knowledge_service
 from assistant.knowledge.index import KnowledgeUnavailable
+from assistant.rasa_client import socketio_custom
 
 log = logging.getLogger(__name__)
 QUESTION_INTENTS = {"ask_question", "nlu_fallback"}
@@ -87,9 +88,9 @@ class ActionSearchKnowledge(Action):
             text=knowledge_service.answer_text(hit),
             buttons=[{"title": "👍 Helpful", "payload": "/answer_feedback" + json.dumps({"answer_id": answer_id, "helpful": True})},
                      {"title": "👎 Not helpful", "payload": "/answer_feedback" + json.dumps({"answer_id": answer_id, "helpful": False})}],
-            json_message={"type": "cited_answer", "answer_id": answer_id,
-                          "source": {"title": hit.title, "url": hit.url, "section": hit.section.heading},
-                          "feedback": True},
+            json_message=socketio_custom({"type": "cited_answer", "answer_id": answer_id,
+                                          "source": {"title": hit.title, "url": hit.url, "section": hit.section.heading},
+                                          "feedback": True}),
         )
         return [SlotSet("failed_turns", 0.0), SlotSet("kb_last_answer_id", answer_id)]
 

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.stack
 
 
 def _cards(replies: list[dict]) -> dict:
-    custom = [r["custom"] for r in replies if isinstance(r.get("custom"), dict) and r["custom"].get("type") == "job_cards"]
+    payloads = [(r.get("custom") or {}).get("data") or {} for r in replies]  # socket.io-safe shape: {"data": ...}
+    custom = [p for p in payloads if p.get("type") == "job_cards"]
     assert custom, f"no job cards in {replies}"
     return custom[-1]
 

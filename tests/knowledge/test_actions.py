@@ -51,7 +51,7 @@ async def test_question_gets_a_cited_answer_with_feedback_buttons(db_session):
     events, messages = await run(knowledge_actions.ActionSearchKnowledge(),
                                  tracker(user("do you sponsor work visas for engineers?", "ask_question")))
     [message] = messages
-    custom = message["custom"]
+    custom = message["custom"]["data"]
     assert custom["type"] == "cited_answer" and custom["feedback"] is True
     assert custom["source"]["url"] == "https://careers.fernhill.example/help/visa-sponsorship"
     assert custom["source"]["title"] and custom["source"]["section"]
@@ -78,7 +78,7 @@ async def test_out_of_scope_is_declined_honestly_and_counted(db_session):
 async def test_followup_uses_the_previous_question():
     _, messages = await run(knowledge_actions.ActionSearchKnowledge(), tracker(
         user("do you have internships?", "ask_question"), user("are they paid?", "ask_question")))
-    assert messages[0]["custom"]["source"]["url"].endswith("/internships")
+    assert messages[0]["custom"]["data"]["source"]["url"].endswith("/internships")
 
 
 async def test_picked_did_you_mean_topic_answers_from_that_document():
@@ -86,13 +86,13 @@ async def test_picked_did_you_mean_topic_answers_from_that_document():
         user("how much time off do I get?", "ask_question"),
         user('/ask_question{"kb_doc": "parental-leave.md"}', "ask_question",
              [{"entity": "kb_doc", "value": "parental-leave.md"}])))
-    assert messages[0]["custom"]["source"]["url"].endswith("/parental-leave")
+    assert messages[0]["custom"]["data"]["source"]["url"].endswith("/parental-leave")
 
 
 async def test_feedback_buttons_and_typed_feedback_update_the_answer_log(db_session):
     _, messages = await run(knowledge_actions.ActionSearchKnowledge(),
                             tracker(user("how long does the hiring process take?", "ask_question")))
-    answer_id = messages[0]["custom"]["answer_id"]
+    answer_id = messages[0]["custom"]["data"]["answer_id"]
     feedback = knowledge_actions.ActionAnswerFeedback()
     _, replies = await run(feedback, tracker(user("/answer_feedback", "answer_feedback",
                                                   [{"entity": "answer_id", "value": answer_id}, {"entity": "helpful", "value": False}])))
@@ -106,7 +106,7 @@ async def test_feedback_buttons_and_typed_feedback_update_the_answer_log(db_sess
 async def test_feedback_from_another_conversation_is_refused(db_session):
     _, messages = await run(knowledge_actions.ActionSearchKnowledge(),
                             tracker(user("how long does the hiring process take?", "ask_question")))
-    answer_id = messages[0]["custom"]["answer_id"]
+    answer_id = messages[0]["custom"]["data"]["answer_id"]
     _, replies = await run(knowledge_actions.ActionAnswerFeedback(), tracker(
         user("/answer_feedback", "answer_feedback", [{"entity": "answer_id", "value": answer_id},
                                                      {"entity": "helpful", "value": False}]), sender="someone-else"))

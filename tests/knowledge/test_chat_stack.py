@@ -20,7 +20,8 @@ FRONT = ("---\ntitle: Bicycle parking at our offices\nurl: https://careers.fernh
 
 
 def cited(replies: list[dict]) -> dict | None:
-    return next((r["custom"] for r in replies if (r.get("custom") or {}).get("type") == "cited_answer"), None)
+    payloads = ((r.get("custom") or {}).get("data") or {} for r in replies)  # socket.io-safe shape: {"data": ...}
+    return next((p for p in payloads if p.get("type") == "cited_answer"), None)
 
 
 def text(replies: list[dict]) -> str:
