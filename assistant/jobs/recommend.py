@@ -28,7 +28,7 @@ from assistant.jobs.models import Job, RecommendationLog
 from assistant.jobs.query import CITY_REGION, JobRequest, parse_request
 
 log = logging.getLogger(__name__)
-CANDIDATE_POOL = 200  # nearest jobs fetched before filters and re-ranking
+CANDIDATE_POOL = 100  # nearest jobs fetched before filters and re-ranking
 PER_TITLE_CAP = 2  # at most this many jobs with the same title on one page
 MMR_LAMBDA = 0.9  # relevance vs. novelty in maximal marginal relevance
 RELEVANCE_MARGIN = 0.2  # with a role in the request, drop jobs more than 20% below the best match (max 0.15)
