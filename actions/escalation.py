@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, EventType
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import conversation_id, latest_text, metadata
@@ -46,4 +46,4 @@ class ActionEscalate(Action):
         for text in handoff.messages:
             dispatcher.utter_message(text=text)
         dispatcher.utter_message(json_message=socketio_custom({"type": "handoff", "state": "waiting"}))  # widget banner
-        return [ConversationPaused()]
+        return [SlotSet("failed_turns", 0.0), ConversationPaused()]  # a fresh count after hand-back

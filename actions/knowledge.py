@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import conversation_id, latest_text
@@ -24,6 +24,7 @@ DECLINE_TEXT = ("I don't know that one, sorry: I couldn't find it in our careers
 UNAVAILABLE_TEXT = ("Sorry, I can't search our help articles right now. "
                     "Please try again in a moment, or I can connect you with a recruiter.")
 RECRUITER_BUTTON = {"title": "Talk to a recruiter", "payload": "/request_human"}
+FAILED_TURNS_BEFORE_HANDOFF = 2  # consecutive turns the assistant could not answer before a person takes over
 
 
 def entity(tracker: Tracker, name: str) -> Any:
@@ -96,7 +97,11 @@ class ActionSearchKnowledge(Action):
 
     @staticmethod
     def _failed(tracker: Tracker) -> list[EventType]:
-        return [SlotSet("failed_turns", float(tracker.get_slot("failed_turns") or 0) + 1)]
+        failed = float(tracker.get_slot("failed_turns") or 0) + 1
+        events: list[EventType] = [SlotSet("failed_turns", failed)]
+        if failed >= FAILED_TURNS_BEFORE_HANDOFF:
+            events.append(FollowupAction("action_escalate"))  # escalates with reason repeated_failure
+        return events
 
 
 class ActionAnswerFeedback(Action):

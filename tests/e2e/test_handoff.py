@@ -186,3 +186,13 @@ def test_retried_action_call_creates_one_ticket(stack, recruiter):
     ids = {re.search(r"#(\d+)", r["responses"][0]["text"]).group(1) for r in results}
     assert len(ids) == 1
     assert [t["conversation_id"] for t in recruiter.http.get("/api/tickets").json()].count(sender) == 1
+
+
+def test_two_unanswerable_questions_in_a_row_hand_off(stack, recruiter):
+    sender = f"repeat-{uuid.uuid4().hex}"
+    first = texts(stack.chat(sender, "give me a recipe for vegetarian lasagna"))
+    assert "I don't know that one" in first and recruiter.ticket_for(sender) is None
+    stack.chat(sender, "what is the capital city of Peru?")
+    ticket = recruiter.ticket_for(sender)
+    assert ticket is not None and ticket["reason"] == "repeated_failure"
+    assert stack.tracker(sender)["paused"] is True

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.knowledge as knowledge_actions
@@ -72,7 +72,14 @@ async def test_out_of_scope_is_declined_honestly_and_counted(db_session):
     assert message["text"].startswith("I don't know that one")
     assert {"title": "Talk to a recruiter", "payload": "/request_human"} in message["buttons"]
     assert "custom" not in message or not message["custom"]
-    assert events == [SlotSet("failed_turns", 2.0)]
+    # The second turn in a row the assistant cannot answer hands the conversation to a person.
+    assert events == [SlotSet("failed_turns", 2.0), FollowupAction("action_escalate")]
+
+
+async def test_a_first_decline_only_counts(db_session):
+    events, _ = await run(knowledge_actions.ActionSearchKnowledge(),
+                          tracker(user("give me a recipe for vegetarian lasagna", "nlu_fallback")))
+    assert events == [SlotSet("failed_turns", 1.0)]
 
 
 async def test_followup_uses_the_previous_question():
