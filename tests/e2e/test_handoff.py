@@ -190,9 +190,11 @@ def test_retried_action_call_creates_one_ticket(stack, recruiter):
 
 def test_two_unanswerable_questions_in_a_row_hand_off(stack, recruiter):
     sender = f"repeat-{uuid.uuid4().hex}"
-    first = texts(stack.chat(sender, "give me a recipe for vegetarian lasagna"))
-    assert "I don't know that one" in first and recruiter.ticket_for(sender) is None
-    stack.chat(sender, "what is the capital city of Peru?")
+    first = texts(stack.chat(sender, "does the Toronto office have a rooftop garden with beehives?"))
+    assert "I don't know that one" in first, first
+    assert recruiter.ticket_for(sender) is None
+    second = texts(stack.chat(sender, "so is there a rooftop garden with beehives at the Toronto office or not?"))
+    assert "I don't know that one" in second, second
     ticket = recruiter.ticket_for(sender)
     assert ticket is not None and ticket["reason"] == "repeated_failure"
     assert stack.tracker(sender)["paused"] is True
