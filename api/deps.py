@@ -8,21 +8,14 @@ from typing import Annotated
 from fastapi import Depends
 from sqlalchemy.orm import Session
 
-from assistant.db import get_sessionmaker
+from assistant.db import session_scope
 from assistant.settings import Settings, get_settings
 
 
 def get_db() -> Iterator[Session]:
-    """Yields one session per request; commits when the route succeeds."""
-    session = get_sessionmaker()()
-    try:
+    """Yields one session per request; commits when the route succeeds, rolls back when it raises."""
+    with session_scope() as session:
         yield session
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
