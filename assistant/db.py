@@ -31,6 +31,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(value: datetime) -> datetime:
+    """Returns a stored time as timezone-aware UTC (SQLite drops tzinfo; every stored time is UTC)."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
 def make_engine(url: str) -> Engine:
     """Returns an engine for url; SQLite gets foreign keys, WAL and a busy timeout."""
     if url.startswith("sqlite"):

@@ -13,6 +13,7 @@ from api.deps import SessionDep
 from api.routes.auth import CsrfChecked, PageStaff, PageTicketReader, csrf_token
 from api.templating import templates
 from assistant import rasa_client
+from assistant.db import as_utc
 from assistant.escalation.reasons import PRIORITIES, REASONS
 from assistant.inbox import service as inbox_service
 from assistant.inbox import staff as staff_service
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/inbox", include_in_schema=False)
 def local_time(value, fmt: str = "%a %d %b %H:%M") -> str:
     """Returns a stored time as business-timezone wall-clock text for the pages."""
     settings = get_settings()
-    return inbox_service.aware(value).astimezone(ZoneInfo(settings.business_timezone)).strftime(fmt)
+    return as_utc(value).astimezone(ZoneInfo(settings.business_timezone)).strftime(fmt)
 
 
 templates.env.globals.setdefault("local_time", local_time)

@@ -21,7 +21,7 @@ from assistant.candidates.models import Application, Candidate, Interview, Stage
 from assistant.candidates.schemas import (
     ROW_TYPES, ApplicationRow, CandidateRow, ImportResult, InterviewRow, RowError, StageChangeRow,
 )
-from assistant.identity.service import as_utc
+from assistant.db import as_utc
 from assistant.jobs.models import Job
 
 KINDS = tuple(ROW_TYPES)

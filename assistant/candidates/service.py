@@ -21,8 +21,7 @@ from assistant.audit.service import Actor
 from assistant.candidates import stages
 from assistant.candidates.models import Application, Candidate, Interview, StageHistory
 from assistant.candidates.parsing import REFERENCE_RE, InvalidValue, PreferenceChange, ProfileChange
-from assistant.db import utcnow
-from assistant.identity.service import as_utc as _aware
+from assistant.db import as_utc, utcnow
 
 
 class NotFound(LookupError):
@@ -129,7 +128,7 @@ def application_status(
         audit_service.record(db_session=db_session, actor=actor, action="read", entity="application",
                              entity_id=application.external_id, candidate_id=candidate.id, fields=["stage", "stage_changed_at"])
         lines.append(stages.summary(job_title=application.job.title, stage=application.stage,
-                                    stage_changed_at=_aware(application.stage_changed_at), now=now))
+                                    stage_changed_at=as_utc(application.stage_changed_at), now=now))
     return StatusReport(lines, reference_not_found=match.reference_not_found)
 
 
@@ -143,7 +142,7 @@ def zone(candidate: Candidate) -> ZoneInfo:
 
 def describe_interview(interview: Interview, tz: ZoneInfo) -> str:
     """Returns one candidate-facing sentence about an interview, in the given time zone."""
-    start = _aware(interview.scheduled_at).astimezone(tz)
+    start = as_utc(interview.scheduled_at).astimezone(tz)
     end_minutes = start.hour * 60 + start.minute + interview.duration_minutes
     end = f"{(end_minutes // 60) % 24:02d}:{end_minutes % 60:02d}"
     when = f"{start:%A %-d %B %Y}, {start:%H:%M}–{end} ({tz.key} time)"
@@ -173,7 +172,7 @@ def upcoming_interviews(
     tz = zone(candidate)
     found = []
     for interview in rows:
-        if _aware(interview.scheduled_at) <= now or not stages.is_active(interview.application.stage):
+        if as_utc(interview.scheduled_at) <= now or not stages.is_active(interview.application.stage):
             continue
         audit_service.record(db_session=db_session, actor=actor, action="read", entity="interview",
                              entity_id=interview.external_id, candidate_id=candidate.id,

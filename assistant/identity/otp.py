@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from assistant import mail
 from assistant.audit import service as audit_service
 from assistant.candidates.models import Candidate
-from assistant.db import utcnow
+from assistant.db import as_utc, utcnow
 from assistant.identity.models import OneTimeCode
-from assistant.identity.service import as_utc, mark_verified
+from assistant.identity.service import mark_verified
 from assistant.settings import get_settings
 
 

@@ -8,7 +8,7 @@ Verification lasts ``verification_ttl_minutes`` for one conversation, never fore
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.candidates.models import Candidate
-from assistant.db import utcnow
+from assistant.db import as_utc, utcnow
 from assistant.identity.models import ConversationIdentity
 from assistant.settings import get_settings
 
@@ -48,11 +48,6 @@ def verify_token(token: str) -> str:
     except jwt.PyJWTError as error:
         raise InvalidToken(str(error)) from error
     return str(claims["sub"])
-
-
-def as_utc(value: datetime) -> datetime:
-    """Returns value timezone-aware (SQLite drops tzinfo; stored times are UTC)."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 _aware = as_utc

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant import rasa_client
-from assistant.db import utcnow
+from assistant.db import as_utc, utcnow
 from assistant.escalation.reasons import PRIORITIES
 from assistant.inbox.models import StaffUser, Ticket, TicketMessage
 from assistant.settings import get_settings
@@ -27,11 +27,6 @@ class InboxError(ValueError):
 
 class TicketClosed(InboxError):
     """The ticket is already resolved."""
-
-
-def aware(value: datetime) -> datetime:
-    """Returns value with UTC attached when the database dropped it (SQLite)."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def get_open_by_conversation(*, db_session: Session, conversation_id: str) -> Ticket | None:
@@ -103,7 +98,7 @@ def list_queue(
 
 def is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
     """Returns True when an unresolved ticket is past its due time."""
-    return ticket.status != "resolved" and aware(ticket.due_at) < (now or utcnow())
+    return ticket.status != "resolved" and as_utc(ticket.due_at) < (now or utcnow())
 
 
 def _require_open(ticket: Ticket) -> None:

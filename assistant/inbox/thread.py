@@ -13,7 +13,7 @@ from assistant.audit import service as audit_service
 from assistant.audit.service import Actor
 from assistant.candidates.models import Candidate
 from assistant.inbox.models import StaffUser, Ticket
-from assistant.inbox.service import aware
+from assistant.db import as_utc
 
 RECORD_FIELDS = ["first_name", "last_name", "email", "phone", "location", "time_zone", "applications"]
 
@@ -63,9 +63,9 @@ def build_thread(*, ticket: Ticket) -> tuple[list[Entry], bool]:
     for message in ticket.messages:
         shown = message.author_type in ("note", "system") or message.delivery == "pending" or not live
         if shown:
-            entries.append(Entry(message.author_type, message.body, aware(message.created_at),
+            entries.append(Entry(message.author_type, message.body, as_utc(message.created_at),
                                  name=(message.extra or {}).get("name", ""), pending=message.delivery == "pending"))
-    entries.append(Entry("system", f"Escalated: {ticket.reason.replace('_', ' ')}", aware(ticket.created_at)))
+    entries.append(Entry("system", f"Escalated: {ticket.reason.replace('_', ' ')}", as_utc(ticket.created_at)))
     entries.sort(key=lambda entry: entry.at)
     return entries, live
 
@@ -85,7 +85,7 @@ def read_candidate_record(*, db_session: Session, ticket: Ticket, reader: StaffU
         "location": candidate.location, "time_zone": candidate.time_zone,
         "applications": [
             {"job": getattr(app.job, "title", str(app.job_id)), "stage": app.stage,
-             "applied_at": aware(app.applied_at).date().isoformat()}
+             "applied_at": as_utc(app.applied_at).date().isoformat()}
             for app in candidate.applications
         ],
     }

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant import embeddings
+from assistant.db import as_utc
 from assistant.audit import service as audit_service
 from assistant.candidates.models import Candidate
 from assistant.events import service as events_service
@@ -165,7 +166,7 @@ def _signals(db_session: Session, loaded: LoadedIndex, text: str, candidate: Can
                                               visitor_id=visitor_id, actor=actor):
         if event.job_id not in loaded.jobs:
             continue  # closed jobs still say what the person likes, but their vectors left the index
-        age_days = max((now - _aware(event.created_at)).total_seconds() / 86_400, 0.0)
+        age_days = max((now - as_utc(event.created_at)).total_seconds() / 86_400, 0.0)
         weight = EVENT_WEIGHT.get(event.kind, 1.0) * 0.5 ** (age_days / HALF_LIFE_DAYS)
         if event.kind == "job_viewed" and event.dwell_seconds:
             weight *= 1.0 + min(event.dwell_seconds, 300.0) / 60.0  # a long read counts up to six short glances
@@ -273,16 +274,12 @@ def _allowed_ids(loaded: LoadedIndex, signals: _Signals) -> np.ndarray | None:
     return loaded.ids[ok]
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # SQLite drops tzinfo
-
-
 def _open_job_dates(db_session: Session, ids: list[int]) -> dict[int, datetime]:
     """Returns {job id: posted_at} for those of ids that are still open (the database is the truth)."""
     if not ids:
         return {}
     rows = db_session.execute(select(Job.id, Job.posted_at).where(Job.id.in_(ids), jobs_service.open_job_filter()))
-    return {job_id: _aware(posted_at) for job_id, posted_at in rows}
+    return {job_id: as_utc(posted_at) for job_id, posted_at in rows}
 
 
 def _level_fit(level: str, years: float | None) -> bool:

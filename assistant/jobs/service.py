@@ -19,7 +19,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from assistant.candidates.models import Application
-from assistant.db import utcnow
+from assistant.db import as_utc, utcnow
 from assistant.jobs.models import Job
 from assistant.jobs.schemas import ImportReport, JobPosting, RowError
 
@@ -125,14 +125,8 @@ def import_jobs(*, db_session: Session, rows: Iterable[Any], dry_run: bool = Fal
 
 def _same(current: Any, new: Any) -> bool:
     if isinstance(current, datetime) and isinstance(new, datetime):
-        return _aware(current) == _aware(new)
+        return as_utc(current) == as_utc(new)
     return current == new
-
-
-def _aware(value: datetime) -> datetime:
-    from datetime import timezone
-
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # SQLite drops tzinfo
 
 
 def get_by_external_id(*, db_session: Session, external_id: str) -> Job | None:
@@ -157,7 +151,7 @@ def open_job_filter(now: datetime | None = None):
 def is_open(job: Job, now: datetime | None = None) -> bool:
     """Returns whether the job can be recommended (same rule as open_job_filter)."""
     now = now or utcnow()
-    return job.status == "open" and (job.closes_at is None or _aware(job.closes_at) > now)
+    return job.status == "open" and (job.closes_at is None or as_utc(job.closes_at) > now)
 
 
 def list_open_jobs(*, db_session: Session) -> list[Job]:
