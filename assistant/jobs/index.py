@@ -105,8 +105,9 @@ class LoadedIndex:
     def mask(self, name: str, values: set[str]) -> np.ndarray:
         """Returns a boolean mask over ``ids``: jobs whose field (city, country, workplace, level) is one of values."""
         lookup, codes = self._codes[name]
-        wanted = [lookup[v] for v in values if v in lookup]
-        return np.isin(codes, wanted) if wanted else np.zeros(len(codes), dtype=bool)
+        accepted = np.zeros(len(lookup), dtype=bool)  # one flag per distinct value, then gathered per job
+        accepted[[lookup[v] for v in values if v in lookup]] = True
+        return accepted[codes]
 
     def search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Returns (scores, ids) of the k nearest jobs to each query row, optionally only among allowed ids."""
