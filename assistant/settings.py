@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     max_message_chars: int = 1000
     otp_ttl_minutes: int = 10
     otp_max_attempts: int = 5
+    otp_max_codes_per_hour: int = 5  # codes sent to one address (or asked in one conversation) per hour
     verification_ttl_minutes: int = 120
     # Typical days in each application stage (candidate-facing "longer than usual"); JSON in the env var.
     stage_typical_days: dict[str, int] = Field(default_factory=lambda: {
@@ -91,6 +92,9 @@ class Settings(BaseSettings):
     crisis_line: str = "0800 555 0100 (free, 24/7; demo placeholder - set ASSISTANT_CRISIS_LINE)"
     candidate_idle_minutes: int = 10  # no candidate message for this long: recruiter replies also go by e-mail
     staff_session_minutes: int = 480  # recruiter inbox sign-in lifetime
+    signin_max_failures: int = 5  # wrong passwords for one address within signin_lockout_minutes lock it
+    signin_max_failures_per_client: int = 30  # ... and this many from one client address lock the client
+    signin_lockout_minutes: int = 15
     spool_retry_seconds: int = 30  # how often the API delivers escalations spooled while the inbox was down
 
     @model_validator(mode="after")

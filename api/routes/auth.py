@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import time
 from typing import Annotated
@@ -13,10 +14,12 @@ from pydantic import BaseModel
 
 from api.deps import SessionDep
 from api.templating import templates
+from assistant.inbox import signin_throttle
 from assistant.inbox import staff as staff_service
 from assistant.inbox.models import StaffUser
 from assistant.settings import get_settings
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["auth"])
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
@@ -115,11 +118,23 @@ def login(
     request: Request, db_session: SessionDep, email: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/inbox",
 ):
+    client = request.client.host if request.client else "unknown"
+    context = {"csrf": csrf_token(request), "next": _safe_next(next), "email": email}
+    wait = signin_throttle.wait_seconds(db_session=db_session, email=email, client=client)
+    if wait:  # checked before the password, so guessing on a locked address learns nothing
+        log.warning("inbox sign-in refused: too many failures (%d s left)", wait)
+        minutes = -(-wait // 60)
+        context["error"] = (f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes > 1 else ''}, "
+                            "or ask an administrator to reset your password.")
+        return templates.TemplateResponse(request, "inbox/login.html", context, status_code=429,
+                                          headers={"Retry-After": str(wait)})
     user = staff_service.authenticate(db_session=db_session, email=email, password=password)
     if user is None:
-        context = {"csrf": csrf_token(request), "next": _safe_next(next), "email": email,
-                   "error": "That e-mail and password don't match an active account."}
+        signin_throttle.record_failure(db_session=db_session, email=email, client=client)
+        db_session.commit()
+        context["error"] = "That e-mail and password don't match an active account."
         return templates.TemplateResponse(request, "inbox/login.html", context, status_code=401)
+    signin_throttle.clear(db_session=db_session, email=email)
     request.session.clear()  # a new session (and CSRF token) on sign-in
     request.session.update({"staff_id": user.id, "login_at": int(time.time()), "csrf": secrets.token_urlsafe(32)})
     target = _safe_next(next) if staff_service.can_read_tickets(user) else "/inbox/welcome"

@@ -4,6 +4,8 @@
 is kept either way; mail goes only to known addresses). Codes are 6 digits from ``secrets``, stored only
 as an HMAC, expire after ``otp_ttl_minutes``, are single use, and ``otp_max_attempts`` wrong guesses lock
 the code; a locked conversation or address gets no new code until the lock-out (one code lifetime) ends.
+At most ``otp_max_codes_per_hour`` codes go to one address or conversation in an hour, so new codes
+cannot be used to multiply guesses or to flood a candidate's inbox.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from assistant import mail
@@ -74,6 +76,11 @@ def is_locked(*, db_session: Session, conversation_id: str, email: str | None = 
 def _issue(db_session: Session, *, owner: str, email: str, candidate_id: int | None, now: datetime) -> str | None:
     """Returns a new code for owner (replacing older ones), or None while owner or address is locked out."""
     if is_locked(db_session=db_session, conversation_id=owner, email=email, now=now):
+        return None
+    sent_last_hour = db_session.scalar(
+        select(func.count(OneTimeCode.id)).where(or_(OneTimeCode.conversation_id == owner, OneTimeCode.email == email),
+                                                 OneTimeCode.created_at >= now - timedelta(hours=1)))
+    if sent_last_hour >= get_settings().otp_max_codes_per_hour:  # no mail bombing, no fresh guesses per code
         return None
     for previous in db_session.scalars(select(OneTimeCode).where(OneTimeCode.conversation_id == owner, OneTimeCode.used_at.is_(None))):
         previous.used_at = now  # only the newest code counts

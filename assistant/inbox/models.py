@@ -58,3 +58,14 @@ class TicketMessage(Base):
     delivery: Mapped[str] = mapped_column(String(16), default="chat")  # chat|email|internal|pending
     extra: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SignInFailure(Base):
+    """One failed inbox sign-in (see assistant.inbox.signin_throttle); kept for a day."""
+
+    __tablename__ = "signin_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)  # as typed, whether or not an account exists
+    client: Mapped[str] = mapped_column(String(64), index=True)  # the client address the API saw
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

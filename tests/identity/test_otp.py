@@ -102,3 +102,24 @@ def test_verification_is_audited(db_session, candidate, outbox):
     entries = audit_service.entries_for_candidate(db_session=db_session, candidate_id=candidate.id)
     assert [(e.actor_type, e.actor_id, e.action, e.channel, e.fields) for e in entries] == [
         ("visitor", "o9", "read", "chat:rest", ["email"]), ("visitor", "o9", "verify", "chat:rest", ["email"])]
+
+
+def test_codes_per_address_are_capped_per_hour(db_session, candidate, outbox):
+    start = utcnow()
+    for n in range(5):  # from different conversations: the cap is per address too
+        assert otp.request_code(db_session=db_session, conversation_id=f"conv-cap-{n}", email="OLA@example.com",
+                                now=start + timedelta(minutes=n)) is otp.RequestOutcome.SENT
+    sixth = otp.request_code(db_session=db_session, conversation_id="conv-cap-x", email="ola@example.com",
+                             now=start + timedelta(minutes=6))
+    assert sixth is otp.RequestOutcome.LOCKED
+    assert len(mail.outbox(limit=20, to="ola@example.com")) == 5  # no sixth mail
+    later = otp.request_code(db_session=db_session, conversation_id="conv-cap-x", email="ola@example.com",
+                             now=start + timedelta(minutes=61))
+    assert later is otp.RequestOutcome.SENT  # the oldest code has left the hour
+
+
+def test_codes_per_conversation_are_capped_per_hour(db_session, candidate, outbox):
+    start = utcnow()
+    outcomes = [otp.request_code(db_session=db_session, conversation_id="conv-cap-many", email=f"nobody{n}@example.com",
+                                 now=start + timedelta(seconds=n)) for n in range(6)]
+    assert outcomes == [otp.RequestOutcome.SENT] * 5 + [otp.RequestOutcome.LOCKED]

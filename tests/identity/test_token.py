@@ -35,7 +35,7 @@ def test_a_valid_token_identifies_the_candidate_for_the_conversation(db_session,
     [
         lambda: identity_service.issue_token(candidate_external_id="C-T1", now=utcnow() - timedelta(hours=2)),  # expired
         lambda: jwt.encode({"sub": "C-T1", "aud": "candidate-assistant", "exp": utcnow() + timedelta(hours=1)},
-                           "not-the-secret", algorithm="HS256"),  # forged
+                           "not-the-secret-but-a-key-as-long-as-a-real-one", algorithm="HS256"),  # forged
         lambda: jwt.encode({"sub": "C-T1", "exp": utcnow() + timedelta(hours=1)}, None, algorithm="none"),  # unsigned
         lambda: "garbage",
     ],
