@@ -65,6 +65,17 @@ def engine(request):
 
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{DATA_DIR / f'unit-{uuid.uuid4().hex}.db'}")
+        from sqlalchemy import event
+
+        # pysqlite starts transactions lazily, so the first SAVEPOINT would open one and its RELEASE would
+        # commit: a route that commits (a savepoint here) would leak rows into later tests. Begin explicitly.
+        @event.listens_for(engine, "connect")
+        def _no_implicit_transactions(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection):
+            connection.exec_driver_sql("BEGIN")
     else:
         schema = f"test_{uuid.uuid4().hex[:12]}"
         admin = make_engine(POSTGRES_URL)
