@@ -1,8 +1,9 @@
 """The FAISS index of open jobs: stable ids, incremental sync, exact or approximate search, versions on disk.
 
-Layout under ``<root>`` (default ``settings.index_dir / "jobs"``)::
+Layout under ``<root>`` (default ``settings.index_dir / "jobs"``; versions, pointer and lock as in
+``assistant.index_versions``)::
 
-    CURRENT                   name of the served version (replaced atomically by rename)
+    CURRENT                   name of the served version
     v20261125T101500123456/   manifest.json (kind, counts, recall), jobs.json (filter fields), vectors.faiss
 
 FAISS ids are the ``job.id`` primary keys. ``sync`` compares the open jobs in the database with the
@@ -10,22 +11,16 @@ served version and only embeds new or changed jobs, removes closed or deleted on
 result as a new version. Small catalogues use exact search (``IndexIDMap2(IndexFlatIP)``); above
 ``APPROX_THRESHOLD`` vectors an ``IndexIVFFlat`` (which supports ``remove_ids`` and ``add_with_ids``)
 is trained, and its ``nprobe`` is calibrated at build time until recall@10 against exact search
-reaches ``TARGET_RECALL`` (the measured value is kept in the manifest). Readers compare ``CURRENT``
-on every query (one small file read) and reload when it names a new version.
+reaches ``TARGET_RECALL`` (the measured value is kept in the manifest).
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
 import math
-import os
-import shutil
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,13 +29,11 @@ import faiss
 import numpy as np
 from sqlalchemy.orm import Session
 
-from assistant import embeddings
+from assistant import embeddings, index_versions
 from assistant.jobs.models import Job
 from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
-POINTER = "CURRENT"
-KEEP_VERSIONS = 3
 APPROX_THRESHOLD = 20_000  # vectors; below it exact search is fast enough and exact
 TARGET_RECALL = 0.97  # calibrate nprobe until this recall@10 against exact search (the goal is >= 0.95)
 RETRAIN_GROWTH = 2.0  # retrain the IVF quantizer when the catalogue has doubled since training
@@ -207,10 +200,7 @@ def default_root() -> Path:
 
 def current_version(root: Path | None = None) -> str | None:
     """Returns the name of the served version, or None before the first build."""
-    try:
-        return (Path(root or default_root()) / POINTER).read_text().strip() or None
-    except FileNotFoundError:
-        return None
+    return index_versions.current_version(Path(root or default_root()))
 
 
 def load_version(root: Path, version: str) -> LoadedIndex:
@@ -240,10 +230,9 @@ def sync(*, db_session: Session, root: Path | None = None, force_rebuild: bool =
     from assistant.jobs import service as jobs_service
 
     root = Path(root or default_root())
-    root.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     jobs = jobs_service.list_open_jobs(db_session=db_session)
-    with _build_lock(root):
+    with index_versions.build_lock(root):
         version = current_version(root)
         loaded = load_version(root, version) if version and (root / version).is_dir() else None
         if loaded is not None and loaded.manifest.get("model") != embeddings.model_name():
@@ -311,87 +300,37 @@ def _updated_index(loaded: LoadedIndex | None, wanted: dict[int, JobMeta], remov
 
 def publish(*, root: Path, index: faiss.Index, facts: dict, jobs: list[JobMeta]) -> str:
     """Returns the name of a new version holding this index, now served (used by sync and the benchmark)."""
-    root.mkdir(parents=True, exist_ok=True)
-    with _build_lock(root):
+    with index_versions.build_lock(root):
         return _publish_locked(root, index, facts, jobs)
 
 
 def _publish_locked(root: Path, index: faiss.Index, facts: dict, jobs: list[JobMeta]) -> str:
-    version = f"v{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}"
-    _write_version(root / version, index, facts, jobs)
-    _point_to(root, version)
-    _prune(root, keep=version)
-    return version
+    return index_versions.publish(root, lambda folder, version: _write_version(folder, version, index, facts, jobs))
 
 
-def _write_version(folder: Path, index: faiss.Index, facts: dict, jobs: list[JobMeta]) -> None:
-    tmp = folder.with_name(folder.name + ".tmp")
-    tmp.mkdir(parents=True)
-    faiss.write_index(index, str(tmp / "vectors.faiss"))
-    (tmp / "jobs.json").write_text(json.dumps([asdict(job) for job in jobs]))
-    manifest = {"version": folder.name, "model": embeddings.model_name(), "dimension": int(index.d),
+def _write_version(folder: Path, version: str, index: faiss.Index, facts: dict, jobs: list[JobMeta]) -> None:
+    faiss.write_index(index, str(folder / "vectors.faiss"))
+    (folder / "jobs.json").write_text(json.dumps([asdict(job) for job in jobs]))
+    manifest = {"version": version, "model": embeddings.model_name(), "dimension": int(index.d),
                 "created_at": datetime.now(timezone.utc).isoformat(), "jobs": len(jobs), **facts}
-    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
-    os.replace(tmp, folder)
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
 
 
-@contextmanager
-def _build_lock(root: Path):
-    with open(root / ".build.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # one writer at a time (CLI, API import, demo)
-        yield
-
-
-def _point_to(root: Path, version: str) -> None:
-    tmp = root / f"{POINTER}.{os.getpid()}.{threading.get_ident()}.tmp"
-    tmp.write_text(version)
-    os.replace(tmp, root / POINTER)
-
-
-def _prune(root: Path, *, keep: str) -> None:
-    versions = sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith("v") and not p.name.endswith(".tmp"))
-    for old in versions[:-KEEP_VERSIONS]:
-        if old.name != keep:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-class IndexHolder:
-    """The index a process serves: re-reads the pointer on every query and reloads on a new version."""
-
-    def __init__(self, root: Path | None = None):
-        self.root = root
-        self._loaded: LoadedIndex | None = None
-        self._lock = threading.Lock()
-
-    def get(self, *, db_session: Session | None = None) -> LoadedIndex:
-        """Returns the newest published index, building one from the database if none exists yet."""
-        root = Path(self.root or default_root())
-        version = current_version(root)
-        if version is None:
-            if db_session is None:
-                raise LookupError("no jobs index has been built yet (run `assistant jobs index`)")
-            version = sync(db_session=db_session, root=root).version
-        loaded = self._loaded
-        if loaded is not None and loaded.version == version:
-            return loaded
-        with self._lock:
-            if self._loaded is None or self._loaded.version != version:
-                try:
-                    self._loaded = load_version(root, version)
-                except FileNotFoundError:  # pruned between reading the pointer and loading: retry once
-                    self._loaded = load_version(root, current_version(root) or version)
-                log.info("serving jobs index %s", self._loaded.version)
-            return self._loaded
-
-
-_holders: dict[Path, IndexHolder] = {}
+_served = index_versions.Served("jobs", load_version)
 
 
 def served(*, db_session: Session | None = None, root: Path | None = None) -> LoadedIndex:
-    """Returns the jobs index this process serves (the newest published version under root)."""
+    """Returns the jobs index this process serves (the newest published version under root).
+
+    Without any version yet, one is built from the database when a session is given."""
     root = Path(root or default_root())
-    holder = _holders.setdefault(root, IndexHolder(root))
-    return holder.get(db_session=db_session)
+
+    def build_first() -> str:
+        if db_session is None:
+            raise LookupError("no jobs index has been built yet (run `assistant jobs index`)")
+        return sync(db_session=db_session, root=root).version
+
+    return _served.get(root, build_first)
 
 
 def build_demo_index() -> None:

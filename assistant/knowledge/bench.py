@@ -67,9 +67,9 @@ def _measure_build(knowledge_dir: Path, root: Path) -> dict:
 
 def _query_latency(root: Path) -> dict:
     from assistant.knowledge import evaluation, service
-    from assistant.knowledge.index import IndexHolder
+    from assistant.knowledge.index import served
 
-    index = IndexHolder(root=root).get()
+    index = served(root=root)
     questions = [json.loads(line)["question"] for line in evaluation.DEFAULT_QUESTIONS.read_text().splitlines() if line.strip()]
     service.search(query="warm up", index=index)
     timings = []
@@ -83,14 +83,13 @@ def _query_latency(root: Path) -> dict:
 def _edit_to_answer(knowledge_dir: Path, root: Path) -> dict:
     """Saves an edit while the watcher runs; returns seconds until a fresh reader answers with it."""
     from assistant.knowledge import service
-    from assistant.knowledge.index import IndexHolder, current_version
+    from assistant.knowledge.index import current_version, served
     from assistant.knowledge.watcher import KnowledgeWatcher
 
     watcher = KnowledgeWatcher(knowledge_dir, root).start()
     while current_version(root) is None:
         time.sleep(0.1)
-    holder = IndexHolder(root=root)
-    holder.get()
+    served(root=root)
     time.sleep(1.0)  # the watcher's first build is done and it is waiting for changes
     path = knowledge_dir / "parking-bench.md"
     started = time.monotonic()
@@ -99,7 +98,7 @@ def _edit_to_answer(knowledge_dir: Path, root: Path) -> dict:
                     "## Where to park your bicycle\nEvery office has a locked bicycle cellar with charging points for e-bikes.\n")
     seconds = None
     while time.monotonic() - started < 30:
-        result = service.search(query="where can I park my bicycle at the office?", index=holder.get())
+        result = service.search(query="where can I park my bicycle at the office?", index=served(root=root))
         if result.best and result.best.doc_path == "parking-bench.md":
             seconds = time.monotonic() - started
             break

@@ -1,27 +1,23 @@
 """Building and publishing versioned knowledge indexes, and serving the newest one.
 
-Layout under ``<index_root>`` (default ``settings.index_dir / "knowledge"``)::
+Layout under ``<index_root>`` (default ``settings.index_dir / "knowledge"``; versions, pointer and lock
+as in ``assistant.index_versions``)::
 
-    CURRENT                  name of the served version (replaced atomically by rename)
+    CURRENT                  name of the served version
     v20261125T101500-1a2b3c/ manifest.json, sections.json, vectors.faiss
-    embedding-cache.npz      section vectors by content hash and model (only changed sections re-embed)
+    embedding-cache-*.npz    section vectors by content hash and model (only changed sections re-embed)
 
 A build that finds problems raises ``KnowledgeCheckFailed`` before touching ``CURRENT``, so the index
-being served stays. Readers compare ``CURRENT`` on every query (one small file read) and reload when
-it names a new version.
+being served stays.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
 import os
-import shutil
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,13 +25,11 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from assistant import embeddings
+from assistant import embeddings, index_versions
 from assistant.knowledge.documents import Document, Problem, Section, load
 from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
-KEEP_VERSIONS = 3
-POINTER = "CURRENT"
 
 
 class KnowledgeCheckFailed(Exception):
@@ -78,8 +72,7 @@ def build(*, knowledge_dir: Path | None = None, root: Path | None = None, lenien
         raise KnowledgeCheckFailed(problems)
     if not documents:
         raise KnowledgeCheckFailed([Problem(str(knowledge_dir), 0, "no Markdown documents found")])
-    root.mkdir(parents=True, exist_ok=True)
-    with _build_lock(root):
+    with index_versions.build_lock(root):
         doc_hashes = {d.path: d.content_hash for d in documents}
         model = embeddings.model_name()
         fingerprint = hashlib.sha256(json.dumps([model, sorted(doc_hashes.items())]).encode()).hexdigest()[:12]
@@ -89,21 +82,13 @@ def build(*, knowledge_dir: Path | None = None, root: Path | None = None, lenien
             return BuildResult(current, False, len(documents), sections, 0, time.monotonic() - started)
         sections = [s for d in documents for s in d.sections]
         vectors, embedded = _vectors(sections, root, model, progress=progress)
-        version = f"v{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{fingerprint}"
-        _write_version(root / version, documents, sections, vectors, model, doc_hashes)
-        _point_to(root, version)
-        _prune(root, keep=version)
+        version = index_versions.publish(
+            root, lambda folder, name: _write_version(folder, name, documents, sections, vectors, model, doc_hashes),
+            suffix=f"-{fingerprint}")
     seconds = time.monotonic() - started
     log.info("knowledge index %s published: %d documents, %d sections, %d embedded in %.1fs",
              version, len(documents), len(sections), embedded, seconds)
     return BuildResult(version, True, len(documents), len(sections), embedded, seconds)
-
-
-@contextmanager
-def _build_lock(root: Path):
-    with open(root / ".build.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # one build at a time (CLI, watcher, reindex endpoint)
-        yield
 
 
 def _vectors(sections: list[Section], root: Path, model: str, *, progress: bool) -> tuple[np.ndarray, int]:
@@ -127,42 +112,23 @@ def _vectors(sections: list[Section], root: Path, model: str, *, progress: bool)
     return np.stack([cache[h] for h in hashes]).astype(np.float32), len(missing)
 
 
-def _write_version(folder: Path, documents: list[Document], sections: list[Section], vectors: np.ndarray,
+def _write_version(folder: Path, version: str, documents: list[Document], sections: list[Section], vectors: np.ndarray,
                    model: str, doc_hashes: dict[str, str]) -> None:
-    tmp = folder.with_name(folder.name + ".tmp")
-    tmp.mkdir(parents=True)
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
-    faiss.write_index(index, str(tmp / "vectors.faiss"))
+    faiss.write_index(index, str(folder / "vectors.faiss"))
     rows = [{"doc_path": s.doc_path, "doc_title": s.doc_title, "url": s.url, "heading": s.heading,
              "markdown": s.markdown, "line": s.line} for s in sections]
-    (tmp / "sections.json").write_text(json.dumps(rows))
-    manifest = {"version": folder.name, "model": model, "dimension": int(vectors.shape[1]),
+    (folder / "sections.json").write_text(json.dumps(rows))
+    manifest = {"version": version, "model": model, "dimension": int(vectors.shape[1]),
                 "created_at": datetime.now(timezone.utc).isoformat(), "documents": doc_hashes,
                 "sections": len(sections), "tags": {d.path: list(d.tags) for d in documents}}
-    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
-    os.replace(tmp, folder)
-
-
-def _point_to(root: Path, version: str) -> None:
-    tmp = root / f"{POINTER}.{os.getpid()}.{threading.get_ident()}.tmp"
-    tmp.write_text(version)
-    os.replace(tmp, root / POINTER)  # atomic: readers see the old or the new name, never half
-
-
-def _prune(root: Path, *, keep: str) -> None:
-    versions = sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith("v"))
-    for old in versions[:-KEEP_VERSIONS]:
-        if old.name != keep:
-            shutil.rmtree(old, ignore_errors=True)
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
 
 
 def current_version(root: Path | None = None) -> str | None:
     """Returns the name of the served version, or None before the first build."""
-    try:
-        return (Path(root or default_root()) / POINTER).read_text().strip() or None
-    except FileNotFoundError:
-        return None
+    return index_versions.current_version(Path(root or default_root()))
 
 
 @dataclass
@@ -185,41 +151,17 @@ def load_version(root: Path, version: str) -> LoadedIndex:
     return LoadedIndex(version, manifest, sections, vectors, lexical.build(sections))
 
 
-class IndexHolder:
-    """The index a process serves: re-reads the pointer on every query and reloads on a new version."""
-
-    def __init__(self, root: Path | None = None, knowledge_dir: Path | None = None):
-        self.root = root
-        self.knowledge_dir = knowledge_dir
-        self._loaded: LoadedIndex | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> LoadedIndex:
-        """Returns the newest published index (building one if none exists yet)."""
-        root = self.root or default_root()
-        version = current_version(root)
-        if version is None:
-            try:
-                version = build(knowledge_dir=self.knowledge_dir, root=root).version
-            except KnowledgeCheckFailed as error:
-                raise KnowledgeUnavailable(str(error)) from error
-        loaded = self._loaded
-        if loaded is not None and loaded.version == version:
-            return loaded
-        with self._lock:
-            if self._loaded is None or self._loaded.version != version:
-                try:
-                    self._loaded = load_version(root, version)
-                    log.info("serving knowledge index %s", version)
-                except FileNotFoundError:
-                    if self._loaded is None:  # pruned between reading the pointer and loading: retry once
-                        self._loaded = load_version(root, current_version(root) or version)
-            return self._loaded
+_served = index_versions.Served("knowledge", load_version)
 
 
-_holder = IndexHolder()
+def served(*, root: Path | None = None, knowledge_dir: Path | None = None) -> LoadedIndex:
+    """Returns the index this process serves (the newest published version), building the first one if needed."""
+    root = Path(root or default_root())
 
+    def build_first() -> str:
+        try:
+            return build(knowledge_dir=knowledge_dir, root=root).version
+        except KnowledgeCheckFailed as error:
+            raise KnowledgeUnavailable(str(error)) from error
 
-def served() -> LoadedIndex:
-    """Returns the index this process serves (the newest published version)."""
-    return _holder.get()
+    return _served.get(root, build_first)

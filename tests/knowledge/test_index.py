@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant.knowledge import index
-from assistant.knowledge.index import IndexHolder, KnowledgeCheckFailed, current_version
+from assistant import index_versions
+from assistant.knowledge.index import KnowledgeCheckFailed, current_version, served
 
 SHIPPED = Path(__file__).resolve().parents[2] / "knowledge_base"
 
@@ -51,34 +52,32 @@ def test_unchanged_content_is_not_rebuilt_and_one_edit_reembeds_one_section(smal
 def test_failed_build_keeps_the_served_version(small_kb, tmp_path):
     root = tmp_path / "idx"
     good = index.build(knowledge_dir=small_kb, root=root)
-    holder = IndexHolder(root=root)
-    assert holder.get().version == good.version
+    assert served(root=root).version == good.version
     (small_kb / "broken.md").write_text("# No front matter\n\n## Section\nText.\n")
     with pytest.raises(KnowledgeCheckFailed) as error:
         index.build(knowledge_dir=small_kb, root=root)
     assert str(error.value.problems[0]).startswith("broken.md:1: missing front matter")
     assert current_version(root) == good.version
-    assert holder.get().version == good.version
+    assert served(root=root).version == good.version
 
 
 def test_readers_reload_when_the_pointer_moves(small_kb, tmp_path):
     root = tmp_path / "idx"
     index.build(knowledge_dir=small_kb, root=root)
-    holder = IndexHolder(root=root)
-    before = holder.get()
+    before = served(root=root)
     (small_kb / "visa-sponsorship.md").unlink()
     after_build = index.build(knowledge_dir=small_kb, root=root)
-    after = holder.get()
+    after = served(root=root)
     assert after.version == after_build.version != before.version
     assert {s.doc_path for s in after.sections} == {"parental-leave.md", "learning-budget.md"}
 
 
 def test_old_versions_are_pruned(small_kb, tmp_path):
     root = tmp_path / "idx"
-    for _ in range(index.KEEP_VERSIONS + 2):
+    for _ in range(index_versions.KEEP_VERSIONS + 2):
         index.build(knowledge_dir=small_kb, root=root, force=True)
     versions = [p for p in root.iterdir() if p.is_dir()]
-    assert len(versions) == index.KEEP_VERSIONS and (root / current_version(root)).is_dir()
+    assert len(versions) == index_versions.KEEP_VERSIONS and (root / current_version(root)).is_dir()
 
 
 def test_copy_of_shipped_kb_builds(served_index):
