@@ -6,6 +6,7 @@ assistant.candidates.service. Every action re-checks identity; an unverified tur
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import asdict
 from typing import Any
 
@@ -269,28 +270,30 @@ class ValidatePreferencesForm(SingleValueForm, FormValidationAction):
         return asdict(parsing.parse_preferences(text))
 
 
-class ActionAskPreferencesValue(Action):
-    def name(self) -> str:
-        return "action_ask_preferences_value"
+class AskFor(Action, ABC):
+    """Asks for a single-value form's slot with examples of what can be said."""
+
+    prompt: str
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text="What would you like to change? For example “contact me by phone”, “only after 5pm” "
-                                      "or “turn job alerts on”.")
+        dispatcher.utter_message(text=self.prompt)
         return []
 
-
-def _describe_preferences(candidate: Candidate) -> str:
-    alerts = "on" if candidate.job_alerts else "off"
-    hours = f", {candidate.contact_hours}" if candidate.contact_hours else ""
-    return f"we'll contact you by {candidate.contact_channel}{hours}, and job alerts are {alerts}"
+    @abstractmethod
+    def name(self) -> str: ...
 
 
-class ActionUpdatePreferences(Action):
-    def name(self) -> str:
-        return "action_update_preferences"
+class ApplyFormChange(Action, ABC):
+    """Applies a single-value form's parsed change to the verified candidate's record and confirms it."""
+
+    slot: str
+
+    @abstractmethod
+    def apply(self, db_session, candidate: Candidate, value: dict, actor: audit_service.Actor) -> str:
+        """Writes the change; returns the confirmation for the candidate."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        value = tracker.get_slot("preferences_value") or CANCELLED
+        value = tracker.get_slot(self.slot) or CANCELLED
         if value.get("cancelled"):
             dispatcher.utter_message(text=NOTHING_CHANGED)
             return reset_form_slots()
@@ -299,11 +302,30 @@ class ActionUpdatePreferences(Action):
             if candidate is None:
                 dispatcher.utter_message(text=NOT_VERIFIED)
                 return reset_form_slots()
-            change = parsing.PreferenceChange(**value)
-            candidates_service.update_preferences(db_session=db, candidate=candidate, change=change, actor=actor(candidate, tracker))
-            summary = _describe_preferences(candidate)
-        dispatcher.utter_message(text=f"Done: {summary}.")
+            confirmation = self.apply(db, candidate, value, actor(candidate, tracker))
+        dispatcher.utter_message(text=confirmation)
         return reset_form_slots()
+
+
+class ActionAskPreferencesValue(AskFor):
+    prompt = "What would you like to change? For example “contact me by phone”, “only after 5pm” or “turn job alerts on”."
+
+    def name(self) -> str:
+        return "action_ask_preferences_value"
+
+
+class ActionUpdatePreferences(ApplyFormChange):
+    slot = "preferences_value"
+
+    def name(self) -> str:
+        return "action_update_preferences"
+
+    def apply(self, db_session, candidate: Candidate, value: dict, actor: audit_service.Actor) -> str:
+        candidates_service.update_preferences(db_session=db_session, candidate=candidate,
+                                              change=parsing.PreferenceChange(**value), actor=actor)
+        alerts = "on" if candidate.job_alerts else "off"
+        hours = f", {candidate.contact_hours}" if candidate.contact_hours else ""
+        return f"Done: we'll contact you by {candidate.contact_channel}{hours}, and job alerts are {alerts}."
 
 
 class ValidateProfileForm(SingleValueForm, FormValidationAction):
@@ -316,35 +338,25 @@ class ValidateProfileForm(SingleValueForm, FormValidationAction):
         return asdict(parsing.parse_profile(text))
 
 
-class ActionAskProfileValue(Action):
+class ActionAskProfileValue(AskFor):
+    prompt = ("What should I update? For example “add Python to my skills”, “I'm open to Berlin”, "
+              "“I prefer hybrid work” or “I have 5 years of experience”.")
+
     def name(self) -> str:
         return "action_ask_profile_value"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text="What should I update? For example “add Python to my skills”, “I'm open to Berlin”, "
-                                      "“I prefer hybrid work” or “I have 5 years of experience”.")
-        return []
 
+class ActionUpdateProfile(ApplyFormChange):
+    slot = "profile_value"
 
-class ActionUpdateProfile(Action):
     def name(self) -> str:
         return "action_update_profile"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        value = tracker.get_slot("profile_value") or CANCELLED
-        if value.get("cancelled"):
-            dispatcher.utter_message(text=NOTHING_CHANGED)
-            return reset_form_slots()
-        with session_scope() as db:
-            candidate = verified_candidate(db, tracker)
-            if candidate is None:
-                dispatcher.utter_message(text=NOT_VERIFIED)
-                return reset_form_slots()
-            change = parsing.ProfileChange(**value)
-            candidates_service.update_profile(db_session=db, candidate=candidate, change=change, actor=actor(candidate, tracker))
-            summary = candidates_service.profile_summary(candidate)
-        dispatcher.utter_message(text=f"Done. Your profile now says {summary}. Job suggestions will use it from now on.")
-        return reset_form_slots()
+    def apply(self, db_session, candidate: Candidate, value: dict, actor: audit_service.Actor) -> str:
+        candidates_service.update_profile(db_session=db_session, candidate=candidate,
+                                          change=parsing.ProfileChange(**value), actor=actor)
+        summary = candidates_service.profile_summary(candidate)
+        return f"Done. Your profile now says {summary}. Job suggestions will use it from now on."
 
 
 # ---- withdrawal ----------------------------------------------------------------------------------

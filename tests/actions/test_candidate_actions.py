@@ -265,3 +265,33 @@ async def test_a_new_email_needs_the_code_sent_to_it_and_taken_addresses_get_the
     dispatcher, _ = await run(candidate_actions.ActionUpdateContact(), tracker(metadata=meta, slots={**pending, "contact_code": "confirmed"}))
     db_session.refresh(ada)
     assert ada.email == "ada.free@example.com" and "is now ada.free@example.com" in texts(dispatcher)
+
+
+async def test_preferences_change_is_written_and_confirmed(db_session, ada):
+    value = {"contact_channel": "phone", "contact_hours": "after 5pm", "job_alerts": True}
+    dispatcher, slots = await run(candidate_actions.ActionUpdatePreferences(),
+                                  tracker(metadata=verified(ada), slots={"preferences_value": value}))
+    db_session.refresh(ada)
+    assert (ada.contact_channel, ada.contact_hours, ada.job_alerts) == ("phone", "after 5pm", True)
+    assert texts(dispatcher) == "Done: we'll contact you by phone, after 5pm, and job alerts are on."
+    assert slots["preferences_value"] is None
+
+
+async def test_profile_change_is_written_and_confirmed(db_session, ada):
+    value = {"add_skills": ["Python"], "work_preference": "hybrid", "years_experience": 5}
+    dispatcher, _ = await run(candidate_actions.ActionUpdateProfile(),
+                              tracker(metadata=verified(ada), slots={"profile_value": value}))
+    db_session.refresh(ada)
+    assert "Python" in ada.skills and ada.work_preference == "hybrid" and ada.years_experience == 5
+    assert texts(dispatcher).startswith("Done. Your profile now says") and "Python" in texts(dispatcher)
+
+
+@pytest.mark.parametrize("action, slot", [(candidate_actions.ActionUpdatePreferences, "preferences_value"),
+                                          (candidate_actions.ActionUpdateProfile, "profile_value")])
+async def test_a_cancelled_or_unverified_change_writes_nothing(db_session, ada, action, slot):
+    dispatcher, _ = await run(action(), tracker(metadata=verified(ada), slots={slot: {"cancelled": True}}))
+    assert texts(dispatcher) == candidate_actions.NOTHING_CHANGED
+    dispatcher, _ = await run(action(), tracker(slots={slot: {"add_skills": ["Go"], "contact_channel": "phone"}}))
+    assert texts(dispatcher) == candidate_actions.NOT_VERIFIED
+    db_session.refresh(ada)
+    assert "Go" not in (ada.skills or []) and ada.contact_channel != "phone"
