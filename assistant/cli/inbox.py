@@ -30,6 +30,41 @@ def create_user(
         raise typer.Exit(1) from error
 
 
+@inbox_app.command("set-password")
+def set_password(
+    email: str = typer.Option(..., help="The account's sign-in e-mail."),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
+                                 help="At least 10 characters (prompted when omitted)."),
+) -> None:
+    """Reset an account's password (also lifts a sign-in lock-out)."""
+    _change(lambda db, staff: staff.set_password(db_session=db, email=email, password=password), "password changed")
+
+
+@inbox_app.command("disable-user")
+def disable_user(email: str = typer.Option(..., help="The account's sign-in e-mail.")) -> None:
+    """Disable an account: it can no longer sign in, and its open sessions stop working."""
+    _change(lambda db, staff: staff.set_active(db_session=db, email=email, active=False), "disabled")
+
+
+@inbox_app.command("enable-user")
+def enable_user(email: str = typer.Option(..., help="The account's sign-in e-mail.")) -> None:
+    """Enable a disabled account again."""
+    _change(lambda db, staff: staff.set_active(db_session=db, email=email, active=True), "enabled")
+
+
+def _change(change, done: str) -> None:
+    from assistant.db import session_scope
+    from assistant.inbox import staff
+
+    try:
+        with session_scope() as db:
+            user = change(db, staff)
+            console.print(f"[green]✓[/] {user.email}: {done}")
+    except staff.StaffError as error:
+        console.print(f"[red]✗ {error}[/]")
+        raise typer.Exit(1) from error
+
+
 @inbox_app.command("deliver")
 def deliver() -> None:
     """Deliver escalations spooled while the inbox was unreachable, and replies kept while Rasa was down."""

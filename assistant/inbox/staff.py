@@ -58,6 +58,34 @@ def create(*, db_session: Session, email: str, name: str, role: str, password: s
     return user
 
 
+def set_password(*, db_session: Session, email: str, password: str) -> StaffUser:
+    """Returns the user after replacing their password and clearing their failed sign-ins (an admin's reset)."""
+    from assistant.inbox import signin_throttle
+
+    user = _existing(db_session, email)
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise StaffError(f"password: at least {MIN_PASSWORD_CHARS} characters")
+    user.password_hash = _hasher.hash(password)
+    signin_throttle.clear(db_session=db_session, email=user.email)
+    db_session.flush()
+    return user
+
+
+def set_active(*, db_session: Session, email: str, active: bool) -> StaffUser:
+    """Returns the user after enabling or disabling the account (a disabled account cannot sign in)."""
+    user = _existing(db_session, email)
+    user.active = active
+    db_session.flush()
+    return user
+
+
+def _existing(db_session: Session, email: str) -> StaffUser:
+    user = get_by_email(db_session=db_session, email=email)
+    if user is None:
+        raise StaffError(f"email: no account for {email.strip().lower()}")
+    return user
+
+
 def authenticate(*, db_session: Session, email: str, password: str) -> StaffUser | None:
     """Returns the active user whose password matches, or None (same work whether or not the user exists)."""
     user = get_by_email(db_session=db_session, email=email)

@@ -70,3 +70,37 @@ def test_many_failures_from_one_client_lock_that_client(client, api_account, sig
     for n in range(3):
         sign_in(client, f"guess-{n}-{uuid.uuid4().hex[:6]}@fernhill.example", "wrong-password")
     assert sign_in(client, api_account()).status_code == 429
+
+
+def test_an_admin_resets_a_locked_out_password_and_can_disable_an_account(client, api_account, sign_in):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app as cli
+
+    email = api_account()
+    for _ in range(5):
+        sign_in(client, email, "wrong-password")
+    assert sign_in(client, email).status_code == 429
+    reset = CliRunner().invoke(cli, ["inbox", "set-password", "--email", email.upper(), "--password", "a-new-long-password"])
+    assert reset.exit_code == 0 and "password changed" in reset.output
+    assert sign_in(client, email).status_code == 401  # the old password is gone, and the lock with the failures
+    assert sign_in(client, email, "a-new-long-password").status_code == 303
+    assert client.get("/api/tickets").status_code == 200
+
+    assert CliRunner().invoke(cli, ["inbox", "disable-user", "--email", email]).exit_code == 0
+    assert client.get("/api/tickets").status_code == 401, "a disabled account's open session stops working"
+    assert sign_in(TestClient(app), email, "a-new-long-password").status_code == 401
+    assert CliRunner().invoke(cli, ["inbox", "enable-user", "--email", email]).exit_code == 0
+    assert sign_in(TestClient(app), email, "a-new-long-password").status_code == 303
+
+
+def test_account_commands_explain_bad_input(api_account):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app as cli
+
+    unknown = CliRunner().invoke(cli, ["inbox", "set-password", "--email", "ghost@fernhill.example", "--password", "long-enough-pw"])
+    assert unknown.exit_code == 1 and "no account for ghost@fernhill.example" in unknown.output
+    assert CliRunner().invoke(cli, ["inbox", "disable-user", "--email", "ghost@fernhill.example"]).exit_code == 1
+    short = CliRunner().invoke(cli, ["inbox", "set-password", "--email", api_account(), "--password", "short"])
+    assert short.exit_code == 1 and "at least 10 characters" in short.output
