@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from api.routes import ats, auth, candidates, chat, events, health, inbox, jobs, knowledge, site, tickets
+from api.routes import ats, auth, candidates, chat, events, health, inbox, jobs, knowledge, knowledge_pages, site, tickets
 from assistant.logging import configure_logging
 
 HERE = Path(__file__).parent
@@ -32,6 +32,7 @@ app.include_router(chat.router)
 app.include_router(site.router)
 app.include_router(auth.router)
 app.include_router(inbox.router)
+app.include_router(knowledge_pages.router)
 app.include_router(tickets.router)
 app.include_router(ats.router)
 app.include_router(candidates.router)

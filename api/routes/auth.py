@@ -99,8 +99,26 @@ def page_ticket_reader(user: PageStaff) -> StaffUser:
     return _ticket_reader(user)
 
 
+def _knowledge_manager(user: StaffUser) -> StaffUser:
+    if not staff_service.can_manage_knowledge(user):
+        raise HTTPException(status_code=403, detail="your role cannot manage the knowledge base")
+    return user
+
+
+def knowledge_manager(user: CurrentStaff) -> StaffUser:
+    """A signed-in content owner or admin (403 for recruiters)."""
+    return _knowledge_manager(user)
+
+
+def page_knowledge_manager(user: PageStaff) -> StaffUser:
+    """A signed-in content owner or admin on a page (403 for recruiters)."""
+    return _knowledge_manager(user)
+
+
 TicketReader = Annotated[StaffUser, Depends(ticket_reader)]
 PageTicketReader = Annotated[StaffUser, Depends(page_ticket_reader)]
+KnowledgeManager = Annotated[StaffUser, Depends(knowledge_manager)]
+PageKnowledgeManager = Annotated[StaffUser, Depends(page_knowledge_manager)]
 CsrfChecked = Depends(require_csrf)
 
 
@@ -137,7 +155,8 @@ def login(
     signin_throttle.clear(db_session=db_session, email=email)
     request.session.clear()  # a new session (and CSRF token) on sign-in
     request.session.update({"staff_id": user.id, "login_at": int(time.time()), "csrf": secrets.token_urlsafe(32)})
-    target = _safe_next(next) if staff_service.can_read_tickets(user) else "/inbox/welcome"
+    home = staff_service.home_page(user)
+    target = _safe_next(next) if staff_service.can_read_tickets(user) or next.startswith(home) else home
     return RedirectResponse(target, status_code=303)
 
 

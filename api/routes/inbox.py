@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import SessionDep
-from api.routes.auth import CsrfChecked, PageStaff, PageTicketReader, csrf_token
+from api.routes.auth import CsrfChecked, PageTicketReader, csrf_token
 from api.templating import templates
 from assistant import rasa_client
 from assistant.db import as_utc
@@ -66,12 +66,6 @@ def queue_fragment(request: Request, db_session: SessionDep, user: PageTicketRea
                    unassigned: bool = False, reason: str | None = None, overdue: bool = False, closed: bool = False):
     context = _queue_context(request, db_session, user, mine, unassigned, reason, overdue, closed)
     return templates.TemplateResponse(request, "inbox/_queue_rows.html", context)
-
-
-@router.get("/welcome", response_class=HTMLResponse)
-def welcome(request: Request, user: PageStaff):
-    """Where accounts without ticket access land after sign-in."""
-    return templates.TemplateResponse(request, "inbox/welcome.html", {"user": user, "csrf": csrf_token(request)})
 
 
 @router.get("/tickets/{ticket_id}", response_class=HTMLResponse)

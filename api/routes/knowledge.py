@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import hmac
 from contextlib import asynccontextmanager
+from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from api.deps import SessionDep, SettingsDep
-from assistant.knowledge import documents, watcher
+from api.routes.auth import KnowledgeManager
+from assistant.knowledge import documents, gaps, watcher
 from assistant.knowledge import index as index_module
 from assistant.knowledge import service as knowledge_service
 from assistant.knowledge.index import KnowledgeCheckFailed, KnowledgeUnavailable
@@ -116,6 +119,45 @@ def search(q: Annotated[str, Query(min_length=1, max_length=1000)]) -> SearchOut
     hits = [HitOut(title=h.title, url=h.url, doc_path=h.doc_path, section=h.section.heading,
                    similarity=round(h.similarity, 4)) for h in result.hits]
     return SearchOut(decision=result.decision, answer=answer, hits=hits, index_version=result.index_version)
+
+
+class AskedOut(BaseModel):
+    question: str
+    count: int
+    last_asked: datetime
+
+
+class UnhelpfulOut(BaseModel):
+    question: str
+    doc_path: str
+    section: str
+    at: datetime
+
+
+class ArticleUseOut(BaseModel):
+    doc_path: str
+    answers: int
+    helpful: int
+    unhelpful: int
+
+
+class GapsOut(BaseModel):
+    days: int
+    answered: int
+    clarified: int
+    declined: int
+    declined_questions: list[AskedOut]
+    unhelpful_answers: list[UnhelpfulOut]
+    articles: list[ArticleUseOut]
+
+
+@router.get("/gaps", response_model=GapsOut)
+def knowledge_gaps(db_session: SessionDep, _user: KnowledgeManager,
+                   days: Annotated[int, Query(ge=1, le=365)] = 30) -> GapsOut:
+    """Unanswered questions (personal details masked), answers marked unhelpful and answers per article.
+
+    For content owners and admins signed in to the inbox (the page is ``/inbox/knowledge``)."""
+    return GapsOut.model_validate(asdict(gaps.report(db_session=db_session, days=days)))
 
 
 @router.post("/feedback")

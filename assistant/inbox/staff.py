@@ -12,6 +12,7 @@ from assistant.inbox.models import StaffUser
 
 ROLES = ("recruiter", "content_owner", "admin")
 TICKET_ROLES = frozenset({"recruiter", "admin"})  # content owners edit the knowledge base, never read tickets
+KNOWLEDGE_ROLES = frozenset({"content_owner", "admin"})  # see what the knowledge base misses, rebuild it
 MIN_PASSWORD_CHARS = 10
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("timing-equaliser-not-a-password")
@@ -102,3 +103,12 @@ def authenticate(*, db_session: Session, email: str, password: str) -> StaffUser
 
 def can_read_tickets(user: StaffUser) -> bool:
     return user.role in TICKET_ROLES
+
+
+def can_manage_knowledge(user: StaffUser) -> bool:
+    return user.role in KNOWLEDGE_ROLES
+
+
+def home_page(user: StaffUser) -> str:
+    """Returns where this user lands after signing in."""
+    return "/inbox" if can_read_tickets(user) else "/inbox/knowledge"

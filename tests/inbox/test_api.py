@@ -65,13 +65,13 @@ def test_csrf_is_required_on_every_post(client, api_account, sign_in):
 
 
 def test_content_owner_cannot_read_tickets(client, api_account, sign_in):
-    assert sign_in(client, api_account("content_owner")).headers["location"] == "/inbox/welcome"
+    assert sign_in(client, api_account("content_owner")).headers["location"] == "/inbox/knowledge"
     ticket_id = make_ticket()
     assert client.get("/api/tickets").status_code == 403
     assert client.get(f"/api/tickets/{ticket_id}").status_code == 403
     assert client.get("/inbox").status_code == 403
     assert client.get(f"/inbox/tickets/{ticket_id}").status_code == 403
-    assert client.get("/inbox/welcome").status_code == 200
+    assert client.get("/inbox/knowledge").status_code == 200
 
 
 def test_session_expires(client, api_account, monkeypatch, sign_in):
