@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.routes import ats, auth, candidates, chat, events, health, inbox, jobs, knowledge, knowledge_pages, site, tickets
+from assistant import retention
 from assistant.logging import configure_logging
 
 HERE = Path(__file__).parent
@@ -21,6 +22,7 @@ app = FastAPI(
     title="Candidate assistant API",
     description="Recruiter inbox, knowledge base, candidate record and job APIs of the candidate assistant.",
     version="0.1.0",
+    lifespan=retention.lifespan,  # routers add theirs: the knowledge watcher, delivery of spooled escalations
 )
 app.add_middleware(SessionMiddleware, **auth.session_options())  # signed inbox session cookie
 # The vendor mount comes first: /static would otherwise shadow it.

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     signin_lockout_minutes: int = 15
     spool_retry_seconds: int = 30  # how often the API delivers escalations spooled while the inbox was down
 
+    # Retention (assistant.retention): the privacy article tells candidates chats are deleted after 30 days.
+    conversation_retention_days: int = Field(default=30, ge=1)
+    behaviour_retention_days: int = Field(default=180, ge=1)  # career-site events used for recommendations
+    retention_interval_hours: float = Field(default=24, gt=0)
+
     @model_validator(mode="after")
     def _defaults(self) -> "Settings":
         if not self.database_url:

@@ -1,0 +1,131 @@
+"""Deleting conversation data once it is no longer needed, as the privacy article promises candidates.
+
+``knowledge_base/candidate-data-privacy.md`` tells candidates that chats are kept for 30 days and then
+deleted. After ``conversation_retention_days`` (30):
+
+- Rasa's tracker store: every conversation whose last event is older is deleted (unless its ticket is open);
+- ``answer_log``: question texts are blanked (decision, article and thumbs stay for the gap report);
+- ``recommendation_log``: request texts are blanked (who saw which job at which rank stays for bias audits);
+- resolved tickets: the transcript, the triggering message, the thread and the reply address are removed
+  that long after the ticket was resolved (the ticket's reason, priority and times stay for reporting);
+- verifications that have expired and one-time codes older than a day are deleted.
+
+Career-site behaviour events are deleted after ``behaviour_retention_days`` (180). The candidate record
+itself belongs to the ATS and is not touched here. The API runs ``purge`` at start-up and every
+``retention_interval_hours``; ``assistant retention purge [--dry-run]`` runs it by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from datetime import datetime, timedelta
+
+from sqlalchemy import Column, Float, MetaData, String, Table, delete, func, inspect, select, update
+from sqlalchemy.orm import Session
+
+from assistant.db import make_engine, session_scope, utcnow
+from assistant.identity.models import ConversationIdentity, OneTimeCode
+from assistant.inbox.models import Ticket, TicketMessage
+from assistant.jobs.models import BehaviourEvent, RecommendationLog
+from assistant.knowledge.models import AnswerLog
+from assistant.settings import get_settings
+
+log = logging.getLogger(__name__)
+_events = Table("events", MetaData(), Column("sender_id", String), Column("timestamp", Float))  # Rasa's SQL tracker store
+
+
+def purge(*, db_session: Session, now: datetime | None = None) -> dict[str, int]:
+    """Deletes or blanks what has outlived its retention in the app database; returns counts per kind.
+
+    The caller commits (or rolls back, for a dry run)."""
+    settings = get_settings()
+    now = now or utcnow()
+    chats = now - timedelta(days=settings.conversation_retention_days)
+    statements = {
+        "answer questions blanked":
+            update(AnswerLog).where(AnswerLog.created_at < chats, AnswerLog.question != "").values(question=""),
+        "recommendation requests blanked":
+            update(RecommendationLog).where(RecommendationLog.created_at < chats, RecommendationLog.query.is_not(None))
+            .values(query=None),
+        "one-time codes deleted": delete(OneTimeCode).where(OneTimeCode.created_at < now - timedelta(days=1)),
+        "expired verifications deleted": delete(ConversationIdentity).where(ConversationIdentity.expires_at < now),
+        "behaviour events deleted": delete(BehaviourEvent).where(
+            BehaviourEvent.created_at < now - timedelta(days=settings.behaviour_retention_days)),
+    }
+    # Set-based statements; objects already in the session are expired below rather than matched in Python.
+    counts = {what: db_session.execute(statement, execution_options={"synchronize_session": False}).rowcount
+              for what, statement in statements.items()}
+    db_session.expire_all()
+    counts["resolved ticket conversations removed"] = _purge_tickets(db_session, chats)
+    return counts
+
+
+def _purge_tickets(db_session: Session, before: datetime) -> int:
+    tickets = db_session.scalars(select(Ticket).where(Ticket.status == "resolved", Ticket.closed_at < before))
+    purged = 0
+    for ticket in tickets:
+        if not (ticket.transcript or ticket.trigger_message or ticket.candidate_email or ticket.messages):
+            continue  # already purged
+        ticket.transcript, ticket.trigger_message, ticket.candidate_email = [], "", None
+        db_session.execute(delete(TicketMessage).where(TicketMessage.ticket_id == ticket.id))
+        purged += 1
+    db_session.flush()
+    return purged
+
+
+def purge_conversations(*, tracker_store_url: str, keep: set[str], now: datetime | None = None,
+                        dry_run: bool = False) -> int:
+    """Deletes Rasa conversations whose last event is older than the retention, except those in ``keep``;
+    returns how many conversations that was."""
+    cutoff = ((now or utcnow()) - timedelta(days=get_settings().conversation_retention_days)).timestamp()
+    engine = make_engine(tracker_store_url)
+    try:
+        if not inspect(engine).has_table("events"):
+            return 0  # Rasa has not written a conversation yet
+        stale = select(_events.c.sender_id).group_by(_events.c.sender_id).having(func.max(_events.c.timestamp) < cutoff)
+        with engine.begin() as connection:
+            senders = [s for s in connection.scalars(stale) if s not in keep]
+            for start in range(0, len(senders), 500):
+                if not dry_run:
+                    connection.execute(delete(_events).where(_events.c.sender_id.in_(senders[start:start + 500])))
+        return len(senders)
+    finally:
+        engine.dispose()
+
+
+def run(*, dry_run: bool = False, now: datetime | None = None) -> dict[str, int]:
+    """Purges the app database and the tracker store; returns the counts (nothing changes on a dry run)."""
+    with session_scope() as db:
+        counts = purge(db_session=db, now=now)
+        keep = set(db.scalars(select(Ticket.conversation_id).where(Ticket.status != "resolved")))
+        if dry_run:
+            db.rollback()
+    counts["chat conversations deleted"] = purge_conversations(
+        tracker_store_url=get_settings().tracker_store_url, keep=keep, now=now, dry_run=dry_run)
+    if not dry_run:
+        log.info("retention purge done", extra={"counts": counts})
+    return counts
+
+
+async def _loop(interval_hours: float) -> None:
+    while True:
+        try:
+            await asyncio.to_thread(run)
+        except Exception:  # noqa: BLE001 - try again on the next tick
+            log.exception("retention purge failed")
+        await asyncio.sleep(interval_hours * 3600)
+
+
+@asynccontextmanager
+async def lifespan(_app) -> AsyncIterator[None]:
+    """Runs the purge at API start-up and then every settings.retention_interval_hours."""
+    task = asyncio.create_task(_loop(get_settings().retention_interval_hours))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
