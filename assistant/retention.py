@@ -17,15 +17,13 @@ itself belongs to the ATS and is not touched here. The API runs ``purge`` at sta
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timedelta
 
 from sqlalchemy import Column, Float, MetaData, String, Table, delete, func, inspect, select, update
 from sqlalchemy.orm import Session
 
+from assistant import periodic
 from assistant.db import make_engine, session_scope, utcnow
 from assistant.identity.models import ConversationIdentity, OneTimeCode
 from assistant.inbox.models import Ticket, TicketMessage
@@ -110,22 +108,5 @@ def run(*, dry_run: bool = False, now: datetime | None = None) -> dict[str, int]
     return counts
 
 
-async def _loop(interval_hours: float) -> None:
-    while True:
-        try:
-            await asyncio.to_thread(run)
-        except Exception:  # noqa: BLE001 - try again on the next tick
-            log.exception("retention purge failed")
-        await asyncio.sleep(interval_hours * 3600)
-
-
-@asynccontextmanager
-async def lifespan(_app) -> AsyncIterator[None]:
-    """Runs the purge at API start-up and then every settings.retention_interval_hours."""
-    task = asyncio.create_task(_loop(get_settings().retention_interval_hours))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+lifespan = periodic.every(lambda: get_settings().retention_interval_hours * 3600, run, "retention")
+"""Runs the purge at API start-up and then every settings.retention_interval_hours."""

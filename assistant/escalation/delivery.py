@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from assistant import periodic
 from assistant.db import session_scope
 from assistant.escalation import spool
 from assistant.settings import get_settings
@@ -29,22 +27,5 @@ def deliver_once() -> dict[str, int]:
     return counts
 
 
-async def _loop(interval: float) -> None:
-    while True:
-        try:
-            await asyncio.to_thread(deliver_once)
-        except Exception:  # noqa: BLE001 - keep delivering on the next tick
-            log.exception("background delivery failed")
-        await asyncio.sleep(interval)
-
-
-@asynccontextmanager
-async def lifespan(_app) -> AsyncIterator[None]:
-    """Runs delivery at startup and then every settings.spool_retry_seconds while the API is up."""
-    task = asyncio.create_task(_loop(get_settings().spool_retry_seconds))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+lifespan = periodic.every(lambda: get_settings().spool_retry_seconds, deliver_once, "delivery")
+"""Runs delivery at API start-up and then every settings.spool_retry_seconds."""
