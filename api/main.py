@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api.routes import ats, auth, candidates, chat, events, health, inbox, jobs, knowledge, knowledge_pages, site, tickets
 from assistant import retention
+from assistant.jobs import alerts
 from assistant.logging import configure_logging
 
 HERE = Path(__file__).parent
@@ -18,11 +21,19 @@ HERE = Path(__file__).parent
 configure_logging()
 log = logging.getLogger(__name__)
 
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Background jobs of the API; routers add theirs (the knowledge watcher, delivery of spooled escalations)."""
+    async with retention.lifespan(app), alerts.lifespan(app):
+        yield
+
+
 app = FastAPI(
     title="Candidate assistant API",
     description="Recruiter inbox, knowledge base, candidate record and job APIs of the candidate assistant.",
     version="0.1.0",
-    lifespan=retention.lifespan,  # routers add theirs: the knowledge watcher, delivery of spooled escalations
+    lifespan=lifespan,
 )
 app.add_middleware(SessionMiddleware, **auth.session_options())  # signed inbox session cookie
 # The vendor mount comes first: /static would otherwise shadow it.

@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     behaviour_retention_days: int = Field(default=180, ge=1)  # career-site events used for recommendations
     retention_interval_hours: float = Field(default=24, gt=0)
 
+    # Job alerts (assistant.jobs.alerts): at most one e-mail per candidate this often; checked every few hours.
+    job_alert_interval_days: float = Field(default=7, gt=0)
+    job_alert_check_hours: float = Field(default=6, gt=0)
+
     @model_validator(mode="after")
     def _defaults(self) -> "Settings":
         if not self.database_url:

@@ -193,3 +193,25 @@ def demo_sign_out(next: Annotated[str, Form(max_length=500)] = "/") -> RedirectR
     response = RedirectResponse(_local_path(next), status_code=303)
     response.delete_cookie(DEMO_COOKIE)
     return response
+
+
+@router.get("/alerts/unsubscribe", response_class=HTMLResponse)
+def unsubscribe_page(request: Request, db_session: SessionDep, settings: SettingsDep,
+                     token: Annotated[str, Query(max_length=2000)] = ""):
+    """Asks to confirm: a GET never changes anything (mail scanners open links)."""
+    context = _site_context(request, db_session, settings) | {"token": token, "done": False}
+    return _page(request, "site/unsubscribe.html", context)
+
+
+@router.post("/alerts/unsubscribe", response_class=HTMLResponse)
+def unsubscribe(request: Request, db_session: SessionDep, settings: SettingsDep,
+                token: Annotated[str, Form(max_length=2000)] = ""):
+    """Turns job alerts off for the candidate the signed link was made for."""
+    from assistant.jobs import alerts
+
+    context = _site_context(request, db_session, settings) | {"token": token, "done": True}
+    try:
+        alerts.unsubscribe(db_session=db_session, token=token)
+    except identity_service.InvalidToken:
+        return _page(request, "site/unsubscribe.html", context | {"invalid": True}, status_code=400)
+    return _page(request, "site/unsubscribe.html", context)

@@ -48,6 +48,9 @@
 
   /* job pages: dwell time counts only while the page is visible; sent once, when the visitor leaves */
   if (page.job_id) {
+    if (new URLSearchParams(window.location.search).get("from") === "alert") {
+      postEvent("alert_clicked");  /* opened from a job-alert e-mail */
+    }
     var visibleMs = 0;
     var visibleSince = document.visibilityState === "visible" ? performance.now() : null;
     var sent = false;

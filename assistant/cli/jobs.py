@@ -92,5 +92,17 @@ def recommend(text: str = typer.Argument(..., help='A request such as "remote py
     console.print(table)
 
 
+@jobs_app.command("send-alerts")
+def send_alerts() -> None:
+    """E-mail due job alerts now (the API also does it every few hours)."""
+    from assistant.jobs import alerts
+
+    counts = alerts.send_alerts()
+    console.print(f"{counts['emails']} e-mail(s) with {counts['jobs']} job(s) to {counts['candidates']} candidate(s) "
+                  f"with alerts on; {counts['failed']} failed")
+    if counts["failed"]:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(jobs_app, name="jobs")

@@ -28,21 +28,25 @@ class InvalidToken(Exception):
     """The token is forged, expired or malformed."""
 
 
-def issue_token(*, candidate_external_id: str, ttl_minutes: int = 60, now: datetime | None = None) -> str:
-    """Returns a signed candidate token (what the career site does for a logged-in candidate)."""
+def issue_token(*, candidate_external_id: str, ttl_minutes: int = 60, now: datetime | None = None,
+                audience: str = TOKEN_AUDIENCE) -> str:
+    """Returns a signed candidate token (what the career site does for a logged-in candidate).
+
+    Another ``audience`` makes a token for one narrow purpose (an e-mail's unsubscribe link) that never
+    verifies as a chat sign-in."""
     now = now or utcnow()
-    claims = {"sub": candidate_external_id, "aud": TOKEN_AUDIENCE, "iat": now, "exp": now + timedelta(minutes=ttl_minutes)}
+    claims = {"sub": candidate_external_id, "aud": audience, "iat": now, "exp": now + timedelta(minutes=ttl_minutes)}
     return jwt.encode(claims, get_settings().secret("candidate_token_secret"), algorithm="HS256")
 
 
-def verify_token(token: str) -> str:
-    """Returns the candidate external id in a valid token, or raises InvalidToken."""
+def verify_token(token: str, *, audience: str = TOKEN_AUDIENCE) -> str:
+    """Returns the candidate external id in a valid token for this audience, or raises InvalidToken."""
     try:
         claims = jwt.decode(
             token,
             get_settings().secret("candidate_token_secret"),
             algorithms=["HS256"],
-            audience=TOKEN_AUDIENCE,
+            audience=audience,
             options={"require": ["exp", "sub", "aud"]},
         )
     except jwt.PyJWTError as error:

@@ -224,3 +224,14 @@ def stored_events(visitor_id: str) -> dict[str, tuple[str, float | None]]:
         rows = db.execute(select(BehaviourEvent.kind, Job.external_id, BehaviourEvent.dwell_seconds)
                           .join(Job, Job.id == BehaviourEvent.job_id).where(BehaviourEvent.visitor_id == visitor_id))
         return {kind: (job, dwell) for kind, job, dwell in rows}
+
+
+def test_a_job_opened_from_an_alert_email_reports_the_click(site):
+    href = site.locator(".job-item a").first.get_attribute("href")
+    with site.expect_response(lambda r: r.url.endswith("/api/events")) as clicked:
+        site.goto(f"{site.stack.api_url}{href}?from=alert")
+    assert clicked.value.status == 201
+    job_id = json.loads(site.locator("#page-config").text_content())["job_id"]
+    assert clicked.value.request.post_data_json["events"] == [{"kind": "alert_clicked", "job_id": job_id}]
+    visitor = site.evaluate("localStorage.getItem('career-site-visitor')")
+    assert stored_events(visitor)["alert_clicked"] == (job_id, None)
