@@ -20,6 +20,19 @@
 
   /* ---------- DOM helpers ---------- */
 
+  /** A speech-bubble icon drawn as SVG (an emoji needs a colour-emoji font, which many systems lack). */
+  function chatIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    [["viewBox", "0 0 24 24"], ["width", "18"], ["height", "18"], ["aria-hidden", "true"], ["focusable", "false"],
+     ["class", "cc-launcher-icon"]].forEach(function (pair) { svg.setAttribute(pair[0], pair[1]); });
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H10l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    svg.appendChild(path);
+    return svg;
+  }
+
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (key) {
@@ -203,7 +216,7 @@
     }, [header, banner, connection, log, typing, form, note]);
     var launcher = config.inline ? null : el("button", {
       type: "button", className: "cc-launcher", "aria-expanded": "false", "aria-controls": ids.panel
-    }, [el("span", { className: "cc-launcher-icon", "aria-hidden": "true", text: "💬" }), el("span", { text: config.launcherLabel })]);
+    }, [chatIcon(), el("span", { text: config.launcherLabel })]);
 
     root.classList.add("cc-root");
     root.appendChild(panel);
