@@ -82,6 +82,7 @@ def register(app: typer.Typer) -> None:
                 f"  Career site:      {settings.public_url}/  (chat bubble bottom right)\n"
                 f"  Full-page chat:   {settings.public_url}/chat\n"
                 f"  Recruiter inbox:  {settings.public_url}/inbox\n"
+                f"  Knowledge gaps:   {settings.public_url}/inbox/knowledge (content owners)\n"
                 f"  API docs:         {settings.public_url}/docs\n"
                 "  Press Ctrl-C to stop everything.\n"
             )
