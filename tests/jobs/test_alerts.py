@@ -58,6 +58,7 @@ def test_first_alert_mails_fitting_new_jobs_with_reasons_and_logs_them(db_sessio
     assert sorted(sent) == sorted(catalogue.job(e).id for e in outcome.jobs)
     logged = db_session.scalars(select(RecommendationLog).where(RecommendationLog.candidate_id == lena.id)).all()
     assert [row.query for row in logged] == ["job alert"] * len(outcome.jobs) and [r.rank for r in logged] == list(range(1, len(logged) + 1))
+    assert all(row.score >= alerts.ALERT_MIN_SCORE for row in logged), "only jobs that fit well are e-mailed"
 
 
 def test_at_most_one_alert_a_week_only_new_jobs_and_no_empty_mail(db_session, catalogue, lena, outbox):
