@@ -36,6 +36,7 @@ RELEVANCE_MARGIN = 0.2  # with a role in the request, drop jobs more than 20% be
 # unless every word of the role appears in the job's title, department or skills
 LEXICAL_BOOST = 0.12  # request words found in a job's title, department or skills (hybrid with the embedding)
 SIMILAR_TO_VIEWED = 0.72  # "like the X role you viewed" above this cosine
+CLOSE_TO_DESIRED = 0.5  # "close to the X roles you want" above this cosine with the profile
 EVENT_WEIGHT = {"job_viewed": 1.0, "alert_clicked": 1.5, "apply_started": 3.0}
 HALF_LIFE_DAYS = 7.0
 CURRENCY_SYMBOL = {"EUR": "€", "GBP": "£", "USD": "US$", "CAD": "CA$"}
@@ -385,8 +386,10 @@ def explain(job: Job, loaded: LoadedIndex, signals: _Signals, viewed_vectors: np
             parts.append(f"Like the {anchor.title} role you viewed")
     if not parts and signals.request.text:
         parts.append(f"Fits your search for {signals.request.text}")
-    if not parts and signals.desired_roles:
-        parts.append(f"Close to the {_join(signals.desired_roles[:2])} roles you want")
+    if not parts and signals.desired_roles and signals.profile_vector is not None:
+        closeness = float(loaded.vectors([job.id])[0] @ signals.profile_vector)
+        if closeness >= CLOSE_TO_DESIRED:  # otherwise the reason would claim a likeness that is not there
+            parts.append(f"Close to the {_join(signals.desired_roles[:2])} roles you want")
     if not parts and signals.request.levels:
         parts.append(f"{job.level.capitalize()} level, as you asked")
     parts.append(_place_reason(job, signals))

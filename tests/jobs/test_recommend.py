@@ -115,3 +115,13 @@ def test_every_recommendation_shown_is_logged(db_session, catalogue, make_candid
     assert "cities=Toronto" in rows[0].query
     silent = _recommend(db_session, catalogue, "warehouse jobs", conversation_id="conv-log-2", log_shown=False)
     assert silent.items and not db_session.scalars(select(RecommendationLog).where(RecommendationLog.conversation_id == "conv-log-2")).first()
+
+
+def test_close_to_the_roles_you_want_is_only_said_of_close_jobs(db_session, catalogue, make_candidate):
+    fleet = make_candidate(desired_roles=["Fleet Manager"], skills=["Route planning"], preferred_locations=["Austin"])
+    result = _recommend(db_session, catalogue, candidate=fleet, page_size=8)
+    reasons = {item.job.title: item.why for item in result.items}
+    assert reasons["Fleet Manager"].startswith("Close to the Fleet Manager roles you want"), reasons
+    plain = [title for title, why in reasons.items() if why.startswith("In Austin")]
+    assert plain, reasons  # Austin has few jobs: less related ones fill the page, with only the place as reason
+    assert "Fleet Manager" not in plain
