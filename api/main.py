@@ -11,10 +11,25 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from api.routes import ats, auth, candidates, chat, events, health, inbox, jobs, knowledge, knowledge_pages, site, tickets
+from api.routes import (
+    ats,
+    auth,
+    candidates,
+    chat,
+    events,
+    health,
+    inbox,
+    jobs,
+    knowledge,
+    knowledge_pages,
+    site,
+    tickets,
+)
+from api.security_headers import SecurityHeaders
 from assistant import retention
 from assistant.jobs import alerts
 from assistant.logging import configure_logging
+from assistant.settings import get_settings
 
 HERE = Path(__file__).parent
 
@@ -36,6 +51,7 @@ app = FastAPI(
     lifespan=lifespan,
 )
 app.add_middleware(SessionMiddleware, **auth.session_options())  # signed inbox session cookie
+app.add_middleware(SecurityHeaders, settings=get_settings())
 # The vendor mount comes first: /static would otherwise shadow it.
 app.mount("/static/vendor", StaticFiles(directory=HERE / "web" / "node_modules" / "socket.io-client" / "dist", check_dir=False), name="vendor")
 app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -22,7 +22,9 @@ def browser():
 @pytest.fixture
 def context(browser):
     """A fresh browser profile (empty localStorage) per test, desktop-sized."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    # Test instrumentation (axe-core, wait_for_function) injects and evaluates scripts, which the pages'
+    # Content-Security-Policy forbids; test_csp.py checks the pages under their real policy.
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     ctx.set_default_timeout(15_000)
     yield ctx
     ctx.close()
