@@ -44,5 +44,6 @@ def test_rasa_http_api_needs_the_token(stack):
 def test_chat_page_is_served_with_the_widget(stack):
     page = httpx.get(f"{stack.api_url}/chat")
     assert page.status_code == 200
-    assert "CandidateChat.mount" in page.text
+    assert '<script src="/static/chat.js"></script>' in page.text and 'id="chat-config"' in page.text
+    assert "CandidateChat.mount" in httpx.get(f"{stack.api_url}/static/chat.js").text
     assert httpx.get(f"{stack.api_url}/static/vendor/socket.io.min.js").status_code == 200
