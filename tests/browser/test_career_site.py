@@ -79,6 +79,18 @@ def wait_reply(page, before: int) -> None:
     page.turns.append(page.evaluate(f"window.__latencies[{before}]"))
 
 
+def settled_messages(page, quiet_ms: int = 1500) -> list[str]:
+    """Returns the chat's messages once no new one has arrived for quiet_ms."""
+    messages = page.locator(".cc-msg").all_inner_texts()
+    for _ in range(40):
+        page.wait_for_timeout(quiet_ms)
+        now = page.locator(".cc-msg").all_inner_texts()
+        if now == messages:
+            return now
+        messages = now
+    return messages
+
+
 def bot_text(page) -> str:
     return " ".join(page.locator(".cc-bot, .cc-human").all_inner_texts())
 
@@ -145,7 +157,7 @@ def test_conversation_continues_after_a_reload(site):
     ask(site, "hello")
     ask(site, "what can you do for me?")
     session = site.evaluate("window.careerSiteChat.sessionId()")
-    history = site.locator(".cc-msg").all_inner_texts()
+    history = settled_messages(site)  # a reply can come in several messages: wait for the last one
     assert len(history) >= 4
     site.reload()
     site.wait_for_function("window.careerSiteChat && window.careerSiteChat.sessionId()")
