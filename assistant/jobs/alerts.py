@@ -81,10 +81,10 @@ def alert_candidate(*, db_session: Session, candidate: Candidate, now: datetime 
              and as_utc(item.job.posted_at) > since][:ALERT_JOBS]
     if not fresh:
         return AlertOutcome(candidate.id, [])
-    mail.send(to=candidate.email, subject=_subject(fresh), body=_body(candidate, fresh, now))
     db_session.add_all([JobAlertSent(candidate_id=candidate.id, job_id=item.job.id, sent_at=now) for item in fresh])
     log_recommendations(db_session=db_session, items=fresh, conversation_id=None, candidate_id=candidate.id,
-                        visitor_id=None, query="job alert")
+                        visitor_id=None, query="job alert")  # flushed: a database error stops us before the mail
+    mail.send(to=candidate.email, subject=_subject(fresh), body=_body(candidate, fresh, now))  # a mail error rolls back
     return AlertOutcome(candidate.id, [item.job.external_id for item in fresh])
 
 
