@@ -3,6 +3,8 @@ masked, and the owner publishes the folder from it."""
 
 from __future__ import annotations
 
+import random
+import string
 import uuid
 
 import pytest
@@ -16,7 +18,7 @@ pytestmark = [pytest.mark.stack, pytest.mark.browser]
 def test_an_unanswered_chat_question_shows_up_masked_for_the_content_owner(stack, page):
     from playwright.sync_api import expect
 
-    creature = f"axolotl{uuid.uuid4().hex[:5]}"
+    creature = "axolotl" + "".join(random.choices(string.ascii_lowercase, k=8))  # letters only: digit runs are masked
     sender = f"kb-gap-{uuid.uuid4().hex[:8]}"
     replies = stack.chat(sender, f"how do I get a refund for my Fernhill {creature} order 4821 3977?")
     intent = stack.tracker(sender)["latest_message"]["intent"]["name"]

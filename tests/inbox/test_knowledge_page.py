@@ -3,7 +3,8 @@ public), masked questions, and publishing from the page."""
 
 from __future__ import annotations
 
-import uuid
+import random
+import string
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,7 +24,7 @@ def staff_client(api_account, sign_in):
 
 
 def test_content_owners_and_admins_see_the_page_and_the_api_recruiters_do_not(staff_client):
-    marker = f"quokka-{uuid.uuid4().hex[:6]}"
+    marker = "quokka" + "".join(random.choices(string.ascii_lowercase, k=8))  # letters only: digit runs are masked
     with session_scope() as db:
         log(db, f"Do you have a {marker} policy? Text me on 0151 496 0123", "decline")
     for role in ("content_owner", "admin"):
