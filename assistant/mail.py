@@ -17,8 +17,8 @@ from pathlib import Path
 from assistant.settings import get_settings
 
 
-def send(*, to: str, subject: str, body: str) -> str:
-    """Sends one plain-text message; returns its Message-ID."""
+def send(*, to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> str:
+    """Sends one plain-text message (with any extra headers, e.g. List-Unsubscribe); returns its Message-ID."""
     settings = get_settings()
     message = EmailMessage()
     message["From"] = settings.mail_from
@@ -26,6 +26,8 @@ def send(*, to: str, subject: str, body: str) -> str:
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or None)
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     if settings.smtp_host:
         # Port 465 speaks TLS from the start; other ports upgrade with STARTTLS when the server offers it.

@@ -206,8 +206,11 @@ def unsubscribe_page(request: Request, db_session: SessionDep, settings: Setting
 @router.post("/alerts/unsubscribe", response_class=HTMLResponse)
 def unsubscribe(request: Request, db_session: SessionDep, settings: SettingsDep,
                 token: Annotated[str, Form(max_length=2000)] = ""):
-    """Turns job alerts off for the candidate the signed link was made for."""
+    """Turns job alerts off for the candidate the signed link was made for: from the page's button (token in
+    the form) or a mail client's one-click unsubscribe (RFC 8058: token in the URL)."""
     from assistant.jobs import alerts
+
+    token = token or request.query_params.get("token", "")[:2000]
 
     context = _site_context(request, db_session, settings) | {"token": token, "done": True}
     try:

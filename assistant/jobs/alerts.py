@@ -84,7 +84,10 @@ def alert_candidate(*, db_session: Session, candidate: Candidate, now: datetime 
     db_session.add_all([JobAlertSent(candidate_id=candidate.id, job_id=item.job.id, sent_at=now) for item in fresh])
     log_recommendations(db_session=db_session, items=fresh, conversation_id=None, candidate_id=candidate.id,
                         visitor_id=None, query="job alert")  # flushed: a database error stops us before the mail
-    mail.send(to=candidate.email, subject=_subject(fresh), body=_body(candidate, fresh, now))  # a mail error rolls back
+    unsubscribe_url = f"{get_settings().public_url}/alerts/unsubscribe?token={unsubscribe_token(candidate, now)}"
+    mail.send(to=candidate.email, subject=_subject(fresh), body=_body(candidate, fresh, unsubscribe_url),
+              headers={"List-Unsubscribe": f"<{unsubscribe_url}>",  # mail clients' own button (RFC 8058)
+                       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})  # a mail error rolls back
     return AlertOutcome(candidate.id, [item.job.external_id for item in fresh])
 
 
@@ -113,7 +116,7 @@ def _subject(items: list[Recommendation]) -> str:
     return f"New at {get_settings().company_name}: {first}{more}"
 
 
-def _body(candidate: Candidate, items: list[Recommendation], now: datetime) -> str:
+def _body(candidate: Candidate, items: list[Recommendation], unsubscribe_url: str) -> str:
     settings = get_settings()
     lines = [f"Hi {candidate.first_name},", "", "New openings that fit your profile:", ""]
     for item in items:
@@ -123,7 +126,7 @@ def _body(candidate: Candidate, items: list[Recommendation], now: datetime) -> s
         lines += [f"- {job.title} ({facts})", f"  Why: {item.why}", *([f"  {link}"] if link else []), ""]
     lines += ["These suggestions come from the profile you gave our careers assistant; they are not an assessment "
               "of you, and applying is always your choice.", "",
-              f"Stop job alerts: {settings.public_url}/alerts/unsubscribe?token={unsubscribe_token(candidate, now)}",
+              f"Stop job alerts: {unsubscribe_url}",
               "(or tell the assistant “turn job alerts off”).", "", f"{settings.company_name} careers"]
     return "\n".join(lines)
 

@@ -124,12 +124,21 @@ def test_unsubscribe_page_confirms_before_changing_anything(db_session, lena):
         app.dependency_overrides.pop(get_db, None)
 
 
-def test_mail_links_point_at_the_unsubscribe_page(db_session, catalogue, lena, outbox):
+def test_mail_links_and_one_click_header_unsubscribe(db_session, catalogue, lena, outbox):
     post(db_session, 2)
     alerts.alert_candidate(db_session=db_session, candidate=lena, now=NOW, loaded=catalogue.index())
-    link = re.search(r"(\S+/alerts/unsubscribe\?token=\S+)", mail.outbox(limit=1, to=lena.email)[0].get_content()).group(1)
-    token = link.split("token=", 1)[1]
-    assert alerts.unsubscribe(db_session=db_session, token=token).id == lena.id
+    message = mail.outbox(limit=1, to=lena.email)[0]
+    link = re.search(r"(\S+/alerts/unsubscribe\?token=\S+)", message.get_content()).group(1)
+    assert message["List-Unsubscribe"] == f"<{link}>" and message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    app.dependency_overrides[get_db] = lambda: db_session
+    try:  # what a mail client does for RFC 8058 one-click: POST to the header's URL, token in the query
+        path = link.split("://", 1)[1].split("/", 1)[1]
+        done = TestClient(app).post(f"/{path}", data={"List-Unsubscribe": "One-Click"})
+    finally:
+        app.dependency_overrides.pop(get_db, None)
+    assert done.status_code == 200
+    db_session.refresh(lena)
+    assert lena.job_alerts is False
 
 
 def test_one_failing_candidate_does_not_stop_the_others(monkeypatch):
