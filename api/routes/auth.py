@@ -6,7 +6,8 @@ import hmac
 import logging
 import secrets
 import time
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -79,46 +80,31 @@ def page_user(request: Request, db_session: SessionDep) -> StaffUser:
     return user
 
 
-def _ticket_reader(user: StaffUser) -> StaffUser:
-    if not staff_service.can_read_tickets(user):
-        raise HTTPException(status_code=403, detail="your role cannot read tickets")
-    return user
-
-
 CurrentStaff = Annotated[StaffUser, Depends(api_user)]
 PageStaff = Annotated[StaffUser, Depends(page_user)]
 
 
-def ticket_reader(user: CurrentStaff) -> StaffUser:
-    """A signed-in recruiter or admin (403 for content owners)."""
-    return _ticket_reader(user)
+def _role_guards(allowed: Callable[[StaffUser], bool], refusal: str) -> tuple[Any, Any]:
+    """Returns the (JSON API, page) dependencies for a signed-in user whose role passes ``allowed`` (403 else)."""
+
+    def check(user: StaffUser) -> StaffUser:
+        if not allowed(user):
+            raise HTTPException(status_code=403, detail=refusal)
+        return user
+
+    def api(user: CurrentStaff) -> StaffUser:
+        return check(user)
+
+    def page(user: PageStaff) -> StaffUser:
+        return check(user)
+
+    return Annotated[StaffUser, Depends(api)], Annotated[StaffUser, Depends(page)]
 
 
-def page_ticket_reader(user: PageStaff) -> StaffUser:
-    """A signed-in recruiter or admin on a page (403 for content owners)."""
-    return _ticket_reader(user)
-
-
-def _knowledge_manager(user: StaffUser) -> StaffUser:
-    if not staff_service.can_manage_knowledge(user):
-        raise HTTPException(status_code=403, detail="your role cannot manage the knowledge base")
-    return user
-
-
-def knowledge_manager(user: CurrentStaff) -> StaffUser:
-    """A signed-in content owner or admin (403 for recruiters)."""
-    return _knowledge_manager(user)
-
-
-def page_knowledge_manager(user: PageStaff) -> StaffUser:
-    """A signed-in content owner or admin on a page (403 for recruiters)."""
-    return _knowledge_manager(user)
-
-
-TicketReader = Annotated[StaffUser, Depends(ticket_reader)]
-PageTicketReader = Annotated[StaffUser, Depends(page_ticket_reader)]
-KnowledgeManager = Annotated[StaffUser, Depends(knowledge_manager)]
-PageKnowledgeManager = Annotated[StaffUser, Depends(page_knowledge_manager)]
+# Recruiters and admins (403 for content owners); content owners and admins (403 for recruiters).
+TicketReader, PageTicketReader = _role_guards(staff_service.can_read_tickets, "your role cannot read tickets")
+KnowledgeManager, PageKnowledgeManager = _role_guards(staff_service.can_manage_knowledge,
+                                                      "your role cannot manage the knowledge base")
 CsrfChecked = Depends(require_csrf)
 
 
