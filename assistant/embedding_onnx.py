@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant import embeddings
+
 log = logging.getLogger(__name__)
 MAX_DIFFERENCE = 1e-4  # largest per-dimension difference from PyTorch accepted for an export
 PROBES = [
@@ -100,14 +102,6 @@ def ensure_export(model_dir: Path, cache_dir: Path) -> Path:
     return target
 
 
-def _torch_model(model_dir: Path, **model_kwargs):
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    torch.set_num_threads(int(os.environ.get("ASSISTANT_EMBED_THREADS", "1")))
-    return SentenceTransformer(str(model_dir), device="cpu", model_kwargs=model_kwargs or None)
-
-
 def _export(model_dir: Path, target: Path) -> None:
     """Writes the model to target as ONNX, with attention and layer norms fused for ONNX Runtime's CPU kernels."""
     import warnings
@@ -116,7 +110,7 @@ def _export(model_dir: Path, target: Path) -> None:
 
     # Eager attention exports as plain MatMul/Softmax, which ONNX Runtime's optimizer fuses into its
     # Attention kernel; the SDPA export is not fused and was 30% slower on long texts.
-    transformer = _torch_model(model_dir, attn_implementation="eager")[0].auto_model.eval()
+    transformer = embeddings.sentence_transformer(str(model_dir), attn_implementation="eager")[0].auto_model.eval()
 
     class SentenceEmbedding(torch.nn.Module):
         """The transformer, mean pooling over real tokens, and L2 normalisation (as sentence-transformers)."""
@@ -152,7 +146,8 @@ def _export(model_dir: Path, target: Path) -> None:
 
 def _check(model_dir: Path, onnx_file: Path) -> None:
     """Raises ValueError when the export's vectors differ from PyTorch's on the probe sentences."""
-    expected = _torch_model(model_dir).encode(PROBES, normalize_embeddings=True, convert_to_numpy=True)
+    expected = embeddings.sentence_transformer(str(model_dir)).encode(PROBES, normalize_embeddings=True,
+                                                                      convert_to_numpy=True)
     got = OnnxEncoder(model_dir, onnx_file, threads=1).encode(PROBES)
     difference = float(np.abs(got - expected).max())
     if difference > MAX_DIFFERENCE:

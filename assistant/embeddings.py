@@ -41,13 +41,19 @@ def _threads() -> int:
     return int(os.environ.get("ASSISTANT_EMBED_THREADS", "1"))
 
 
+def sentence_transformer(path: str, **model_kwargs):
+    """Returns the model loaded by sentence-transformers on the CPU with this process's thread count (the
+    PyTorch backend, and the reference the ONNX export is made from and checked against)."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(_threads())
+    return SentenceTransformer(path, device="cpu", model_kwargs=model_kwargs or None)
+
+
 class _TorchEncoder:
     def __init__(self, path: str):
-        import torch
-        from sentence_transformers import SentenceTransformer
-
-        torch.set_num_threads(_threads())
-        self.model = SentenceTransformer(path, device="cpu")
+        self.model = sentence_transformer(path)
         dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dimension = int(dimension())
 
