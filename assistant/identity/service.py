@@ -54,9 +54,6 @@ def verify_token(token: str, *, audience: str = TOKEN_AUDIENCE) -> str:
     return str(claims["sub"])
 
 
-_aware = as_utc
-
-
 def mark_verified(*, db_session: Session, conversation_id: str, candidate_id: int, method: str) -> ConversationIdentity:
     """Returns the conversation's identity, now verified as candidate_id for the configured time."""
     now = utcnow()
@@ -96,6 +93,6 @@ def current_candidate(*, db_session: Session, conversation_id: str, metadata: di
                 mark_verified(db_session=db_session, conversation_id=conversation_id, candidate_id=candidate.id, method="token")
                 return candidate
     identity = db_session.get(ConversationIdentity, conversation_id)
-    if identity is None or _aware(identity.expires_at) <= utcnow():
+    if identity is None or as_utc(identity.expires_at) <= utcnow():
         return None
     return db_session.get(Candidate, identity.candidate_id)

@@ -370,6 +370,7 @@ def _join(items: list[str]) -> str:
 def explain(job: Job, loaded: LoadedIndex, signals: _Signals, viewed_vectors: np.ndarray) -> str:
     """Returns the one-line reason shown under a recommended job."""
     meta = loaded.jobs[job.id]
+    vector = loaded.vectors([job.id])[0]
     parts: list[str] = []
     asked = _skill_matches(meta, {s.lower() for s in signals.request.skills})
     from_profile = [s for s in _skill_matches(meta, signals.profile_skills) if s not in asked]
@@ -378,7 +379,6 @@ def explain(job: Job, loaded: LoadedIndex, signals: _Signals, viewed_vectors: np
     elif from_profile:
         parts.append(f"Matches your {_join(from_profile[:3])} skills")
     if signals.viewed and len(viewed_vectors):
-        vector = loaded.vectors([job.id])[0]
         sims = viewed_vectors @ vector
         best = int(np.argmax(sims))
         anchor = loaded.jobs[list(signals.viewed)[best]]
@@ -387,7 +387,7 @@ def explain(job: Job, loaded: LoadedIndex, signals: _Signals, viewed_vectors: np
     if not parts and signals.request.text:
         parts.append(f"Fits your search for {signals.request.text}")
     if not parts and signals.desired_roles and signals.profile_vector is not None:
-        closeness = float(loaded.vectors([job.id])[0] @ signals.profile_vector)
+        closeness = float(vector @ signals.profile_vector)
         if closeness >= CLOSE_TO_DESIRED:  # otherwise the reason would claim a likeness that is not there
             parts.append(f"Close to the {_join(signals.desired_roles[:2])} roles you want")
     if not parts and signals.request.levels:
