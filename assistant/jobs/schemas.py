@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from assistant.db import as_utc
 
 Level = Literal["intern", "junior", "mid", "senior", "lead", "manager", "director"]
 Workplace = Literal["remote", "hybrid", "onsite"]
@@ -78,9 +80,7 @@ class JobPosting(BaseModel):
     @field_validator("posted_at", "closes_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value
+        return None if value is None else as_utc(value)  # a feed's time without an offset is taken as UTC
 
     @model_validator(mode="after")
     def _consistent(self) -> "JobPosting":
