@@ -21,7 +21,9 @@ router = APIRouter(prefix="/inbox/knowledge", include_in_schema=False)
 Days = Annotated[int, Query(ge=1, le=365)]
 
 
-def _context(request: Request, db_session, user, days: int, **extra) -> dict:
+def _context(request: Request, db_session, user, days: int, problems: list[documents.Problem] | None = None,
+             **extra) -> dict:
+    """Returns the page's data; ``problems`` are the check's, when a failed publish has just found them."""
     settings = get_settings()
     try:
         served = index_module.served()
@@ -32,7 +34,7 @@ def _context(request: Request, db_session, user, days: int, **extra) -> dict:
     published_at = datetime.fromisoformat(served.manifest["created_at"]) if served else None
     return {"user": user, "csrf": csrf_token(request), "served": served, "titles": titles, "report": report,
             "published_at": published_at,
-            "words": gaps.top_words(report), "problems": documents.check(settings.knowledge_dir),
+            "words": gaps.top_words(report), "problems": documents.check(settings.knowledge_dir) if problems is None else problems,
             "folder": settings.knowledge_dir, "watching": settings.watch_knowledge, "days": days, **extra}
 
 
@@ -45,9 +47,10 @@ def knowledge_page(request: Request, db_session: SessionDep, user: PageKnowledge
 def reindex(request: Request, db_session: SessionDep, user: PageKnowledgeManager, days: Days = 30):
     """Publishes the Markdown folder now (what the watcher does on save); with problems nothing changes."""
     try:
-        result, status = index_module.build(), 200
-        outcome = {"published": result.published, "version": result.version, "embedded": result.embedded}
-    except KnowledgeCheckFailed as error:
-        outcome, status = {"problems": error.problems}, 422
+        result = index_module.build()
+    except KnowledgeCheckFailed as error:  # the build ran the check already: show its problems
+        context = _context(request, db_session, user, days, problems=error.problems, outcome={"failed": True})
+        return templates.TemplateResponse(request, "inbox/knowledge.html", context, status_code=422)
+    outcome = {"published": result.published, "version": result.version, "embedded": result.embedded}
     context = _context(request, db_session, user, days, outcome=outcome)
-    return templates.TemplateResponse(request, "inbox/knowledge.html", context, status_code=status)
+    return templates.TemplateResponse(request, "inbox/knowledge.html", context)

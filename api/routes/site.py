@@ -211,7 +211,6 @@ def unsubscribe(request: Request, db_session: SessionDep, settings: SettingsDep,
     from assistant.jobs import alerts
 
     token = token or request.query_params.get("token", "")[:2000]
-
     context = _site_context(request, db_session, settings) | {"token": token, "done": True}
     try:
         alerts.unsubscribe(db_session=db_session, token=token)
