@@ -8,7 +8,7 @@ import uuid
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from assistant import mail
 from assistant.audit.models import AuditEntry
