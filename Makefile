@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_CACHE_DIRECTORY := $(CURDIR)/var/rasa-cache
 
-.PHONY: setup run prepare train validate test test-rasa test-py eval bench clean
+.PHONY: setup run prepare train validate test test-prereqs test-rasa test-py eval bench clean
 
 setup:  ## create or update .venv and .venv-rasa (only when their requirements changed)
 	@bash scripts/bootstrap.sh
@@ -28,8 +28,11 @@ validate: setup  ## Rasa's own consistency check of domain, data and config
 test-rasa: train
 	$(RASA) test core --model var/models/assistant.tar.gz --stories tests/rasa --out var/rasa-test-results --fail-on-prediction-errors
 
-test-py: train
-	.venv/bin/pytest
+test-prereqs: setup  ## Chromium for the browser tests; PostgreSQL and Redis when we may install them
+	@bash scripts/test-prereqs.sh
+
+test-py: train test-prereqs
+	set -a && . var/test-services.env && set +a && .venv/bin/pytest
 
 test: validate test-rasa test-py  ## the whole suite: Rasa validation and test stories, then pytest (unit, integration, browser)
 

@@ -1,12 +1,13 @@
 """Helpers of the browser tests: the system chromium, screenshots and axe-core checks.
 
-Playwright's own browser download does not work offline, so the system chromium is launched instead
-(`apt-get install chromium`; CI installs it in .ci/run). Artefacts go to test-artifacts/ (gitignored).
+`make test` finds or installs a Chromium first (scripts/test-prereqs.sh: Debian's package as root, else
+Playwright's own browser) and passes it as ASSISTANT_TEST_BROWSER. Artefacts go to test-artifacts/ (gitignored).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -19,10 +20,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def chromium_path() -> str:
-    """Returns the system chromium, or fails with the command that installs it."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        raise RuntimeError("the browser tests need Debian's chromium: apt-get install -y chromium chromium-driver")
+    """Returns the Chromium `make test` found (or one on PATH), or fails with the command that installs it."""
+    path = os.environ.get("ASSISTANT_TEST_BROWSER") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        raise RuntimeError("the browser tests need Chromium: run `make test` (it installs one), or "
+                           "apt-get install -y chromium chromium-driver")
     return path
 
 
