@@ -380,6 +380,9 @@ class ValidateWithdrawForm(TypedValuesOnly, FormValidationAction):
             if candidate is None:
                 return {"withdraw_target": "cancelled", "withdraw_confirmed": False}
             active = candidates_service.active_applications(db_session=db, candidate=candidate)
+            exact = [a for a in active if a.external_id == text.strip()]  # a button's payload, or prefilled
+            if exact:
+                return {"withdraw_target": exact[0].external_id}
             match = candidates_service.match_applications(active, text)
             if len(match.applications) == 1 and not match.reference_not_found:
                 return {"withdraw_target": match.applications[0].external_id}

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import TypedValuesOnly, conversation_id, metadata
@@ -171,8 +171,10 @@ class ActionAboutShownJobs(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         page = list(tracker.get_slot("jobs_last_page") or [])
-        if not page:
-            return [FollowupAction("action_search_knowledge")]
+        if not page:  # no cards on screen: a general question, answered from the knowledge base
+            from actions.knowledge import ActionSearchKnowledge
+
+            return await ActionSearchKnowledge().run(dispatcher, tracker, domain)
         with session_scope() as db:
             jobs = [job for job in (jobs_service.get_by_external_id(db_session=db, external_id=i) for i in page) if job]
             open_jobs = [job for job in jobs if job.status == "open"]

@@ -246,8 +246,13 @@ def check_replies(expected: list, replies: list[dict]) -> None:
                        + "; ".join(_describe(reply) for reply in replies))
 
 
+KEYS = {"text", "re", "buttons", "payloads", "custom", "fields"}
+
+
 def check_message(index: int, want: Any, got: dict) -> None:
     want = {"text": want} if isinstance(want, str) else dict(want)
+    if not set(want) <= KEYS:  # an unquoted "…: …" in the file became a mapping
+        raise ValueError(f"expected message {index} has unknown keys {sorted(set(want) - KEYS)}: quote its text")
     text = got.get("text") or ""
     if "text" in want and text != want["text"].rstrip("\n"):
         raise Mismatch(f"message {index} is {text!r}, expected {want['text']!r}")
