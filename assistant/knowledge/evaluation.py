@@ -55,11 +55,18 @@ def read_questions(path: Path, titles: dict[str, str]) -> list[Question]:
 
 
 def rankings(index: index_module.LoadedIndex, questions: list[Question], method: Method) -> list[tuple[Ranking, Ranking | None]]:
-    """Returns each question's standalone ranking and, when it has context, its contextual ranking."""
+    """Returns each question's standalone ranking and, when it has context, its contextual ranking.
+
+    A follow-up's contextual ranking passes over the section answered for the previous question, as in the chat.
+    """
     out = []
     for q in questions:
         alone = rank(index, q.text, method=method, limit=10)
-        contextual = rank(index, contextual_query(q.context[-1], q.text), method=method, limit=10) if q.context else None
+        contextual = None
+        if q.context:  # the answer to the previous question was shown: the follow-up skips that section
+            previous = rank(index, q.context[-1], method=method, limit=1).hits
+            shown = frozenset((hit.doc_path, hit.section.heading) for hit in previous)
+            contextual = rank(index, contextual_query(q.context[-1], q.text), method=method, limit=10, exclude=shown)
         out.append((alone, contextual))
     return out
 

@@ -4,7 +4,7 @@ Layout under ``<index_root>`` (default ``settings.index_dir / "knowledge"``; ver
 as in ``assistant.index_versions``)::
 
     CURRENT                  name of the served version
-    v20261125T101500-1a2b3c/ manifest.json, sections.json, vectors.faiss
+    v20261125T101500-1a2b3c/ manifest.json, sections.json, vectors.faiss, glossary.json
     embedding-cache-*.npz    section vectors by content hash and model (only changed sections re-embed)
 
 A build that finds problems raises ``KnowledgeCheckFailed`` before touching ``CURRENT``, so the index
@@ -26,6 +26,7 @@ import faiss
 import numpy as np
 
 from assistant import embeddings, index_versions
+from assistant.knowledge import vocabulary
 from assistant.knowledge.documents import Document, Problem, Section, load
 from assistant.settings import get_settings
 
@@ -72,10 +73,12 @@ def build(*, knowledge_dir: Path | None = None, root: Path | None = None, lenien
         raise KnowledgeCheckFailed(problems)
     if not documents:
         raise KnowledgeCheckFailed([Problem(str(knowledge_dir), 0, "no Markdown documents found")])
+    glossary = vocabulary.load_glossary(knowledge_dir)[0]
     with index_versions.build_lock(root):
         doc_hashes = {d.path: d.content_hash for d in documents}
         model = embeddings.model_name()
-        fingerprint = hashlib.sha256(json.dumps([model, sorted(doc_hashes.items())]).encode()).hexdigest()[:12]
+        fingerprint = hashlib.sha256(json.dumps([model, sorted(doc_hashes.items()), glossary.to_json()])
+                                     .encode()).hexdigest()[:12]
         current = current_version(root)
         if not force and current and current.endswith(fingerprint) and (root / current).is_dir():
             sections = sum(len(d.sections) for d in documents)
@@ -83,7 +86,8 @@ def build(*, knowledge_dir: Path | None = None, root: Path | None = None, lenien
         sections = [s for d in documents for s in d.sections]
         vectors, embedded = _vectors(sections, root, model, progress=progress)
         version = index_versions.publish(
-            root, lambda folder, name: _write_version(folder, name, documents, sections, vectors, model, doc_hashes),
+            root, lambda folder, name: _write_version(folder, name, documents, sections, vectors, model, doc_hashes,
+                                                 glossary),
             suffix=f"-{fingerprint}")
     seconds = time.monotonic() - started
     log.info("knowledge index %s published: %d documents, %d sections, %d embedded in %.1fs",
@@ -113,13 +117,14 @@ def _vectors(sections: list[Section], root: Path, model: str, *, progress: bool)
 
 
 def _write_version(folder: Path, version: str, documents: list[Document], sections: list[Section], vectors: np.ndarray,
-                   model: str, doc_hashes: dict[str, str]) -> None:
+                   model: str, doc_hashes: dict[str, str], glossary: vocabulary.Glossary) -> None:
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
     faiss.write_index(index, str(folder / "vectors.faiss"))
     rows = [{"doc_path": s.doc_path, "doc_title": s.doc_title, "url": s.url, "heading": s.heading,
-             "markdown": s.markdown, "line": s.line} for s in sections]
+             "markdown": s.markdown, "line": s.line, "aliases": list(s.aliases)} for s in sections]
     (folder / "sections.json").write_text(json.dumps(rows))
+    (folder / "glossary.json").write_text(json.dumps(glossary.to_json()))
     manifest = {"version": version, "model": model, "dimension": int(vectors.shape[1]),
                 "created_at": datetime.now(timezone.utc).isoformat(), "documents": doc_hashes,
                 "sections": len(sections), "tags": {d.path: list(d.tags) for d in documents}}
@@ -138,6 +143,7 @@ class LoadedIndex:
     sections: list[Section]
     vectors: faiss.Index
     bm25: object  # bm25s.BM25 over the same sections
+    glossary: vocabulary.Glossary = vocabulary.Glossary()  # expands the questions searched in this version
 
 
 def load_version(root: Path, version: str) -> LoadedIndex:
@@ -146,9 +152,12 @@ def load_version(root: Path, version: str) -> LoadedIndex:
 
     folder = root / version
     manifest = json.loads((folder / "manifest.json").read_text())
-    sections = [Section(**row) for row in json.loads((folder / "sections.json").read_text())]
+    sections = [Section(**{**row, "aliases": tuple(row.get("aliases") or ())})
+                for row in json.loads((folder / "sections.json").read_text())]
     vectors = faiss.read_index(str(folder / "vectors.faiss"))
-    return LoadedIndex(version, manifest, sections, vectors, lexical.build(sections))
+    glossary_file = folder / "glossary.json"
+    glossary = vocabulary.Glossary.from_json(json.loads(glossary_file.read_text())) if glossary_file.exists() else vocabulary.Glossary()
+    return LoadedIndex(version, manifest, sections, vectors, lexical.build(sections), glossary)
 
 
 _served = index_versions.Served("knowledge", load_version)
