@@ -33,7 +33,8 @@ class Section:
     heading: str  # the `##` heading; the document title for the text before the first `##`
     markdown: str
     line: int
-    aliases: tuple[str, ...] = ()  # the article's and this section's other names (front matter)
+    aliases: tuple[str, ...] = ()  # the article's other names (front matter `aliases`)
+    section_aliases: tuple[str, ...] = ()  # questions or names this section answers (`section_aliases`)
 
     @property
     def text(self) -> str:
@@ -42,10 +43,11 @@ class Section:
 
     @property
     def search_text(self) -> str:
-        """The text that is embedded and indexed: document title and heading give the section its context."""
+        """The text that is embedded and indexed: title, heading and aliases give the section its context."""
         heading = "" if self.heading == self.doc_title else f" — {self.heading}"
-        aliases = f" ({', '.join(self.aliases)})" if self.aliases else ""
-        return f"{self.doc_title}{heading}{aliases}. {self.text}"
+        aliases = dict.fromkeys(self.aliases + self.section_aliases)
+        names = f" ({', '.join(aliases)})" if aliases else ""
+        return f"{self.doc_title}{heading}{names}. {self.text}"
 
     @property
     def content_hash(self) -> str:
@@ -227,7 +229,7 @@ def _with_aliases(sections: list[Section], meta: dict, front_lines: list[str], r
         for line, texts in [(aliases_line, article)] + [(_key_line(front_lines, h), t) for h, t in extra.items()]:
             folded = [t.casefold() for t in texts]
             problems += [Problem(rel, line, f"alias '{t}' is given twice") for i, t in enumerate(texts) if t.casefold() in folded[:i]]
-    with_aliases = [replace(s, aliases=tuple(dict.fromkeys(article + extra.get(s.heading, [])))) for s in sections]
+    with_aliases = [replace(s, aliases=tuple(article), section_aliases=tuple(extra.get(s.heading, ()))) for s in sections]
     return with_aliases, problems
 
 

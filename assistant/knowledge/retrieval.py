@@ -12,7 +12,7 @@ import numpy as np
 from assistant import embeddings
 from assistant.knowledge import lexical
 from assistant.knowledge.documents import Section
-from assistant.knowledge.index import LoadedIndex
+from assistant.knowledge.index import LoadedIndex, alias_owners
 
 Method = Literal["embeddings", "bm25", "hybrid"]
 METHODS: tuple[Method, ...] = ("embeddings", "bm25", "hybrid")
@@ -80,10 +80,13 @@ def _query_vector(query: str) -> np.ndarray:
 
 
 def _cosines(index: LoadedIndex, vector: np.ndarray) -> np.ndarray:
-    """Returns the cosine of every section (FAISS inner product over normalised vectors)."""
+    """Returns the cosine of every section: the best of its own vector and its aliases' (FAISS inner product)."""
     scores, ids = index.vectors.search(vector, index.vectors.ntotal)
-    cosine = np.empty(index.vectors.ntotal, dtype=np.float32)
-    cosine[ids[0]] = scores[0]
+    rows = np.empty(index.vectors.ntotal, dtype=np.float32)
+    rows[ids[0]] = scores[0]
+    count = len(index.sections)
+    cosine = rows[:count].copy()
+    np.maximum.at(cosine, alias_owners(index.sections), rows[count:])
     return cosine
 
 

@@ -7,7 +7,8 @@
 
 A question that contains a term is searched with the term's meanings added (embeddings and BM25 alike),
 so "how much PTO do I get?" reaches the vacation section. Terms match whole words, ignoring case and the
-punctuation inside them ("H-1B" also matches "h1b" and "H 1B"; "401k" matches "401(k)"). The glossary is
+punctuation inside them ("H-1B" also matches "h1b" and "H 1B"; "401k" matches "401(k)"; "ERG" matches
+"ERGs"). The glossary is
 checked with the articles and published with every index version, so an edit needs no retrain.
 """
 
@@ -66,7 +67,8 @@ def spelling_key(term: str) -> tuple[str, ...]:
 
 def _pattern(term: str) -> re.Pattern:
     chunks = [re.escape(chunk) for chunk in spelling_key(term)]
-    return re.compile(r"(?<![\w])" + r"[\W_]{0,2}".join(chunks) + r"(?![^\W_])(?:\)(?!\w))?", re.IGNORECASE)
+    plural = "(?:'?s)?" if chunks and chunks[-1].isalpha() else ""
+    return re.compile(r"(?<![\w])" + r"[\W_]{0,2}".join(chunks) + plural + r"(?![^\W_])(?:\)(?!\w))?", re.IGNORECASE)
 
 
 def load_glossary(knowledge_dir: Path) -> tuple[Glossary, list[Problem]]:
