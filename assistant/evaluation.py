@@ -8,9 +8,11 @@ EVALUATIONS: dict[str, str] = {
     "knowledge": "assistant.knowledge.evaluation:run",
     "escalation": "assistant.escalation.evaluation:run",
     "jobs": "assistant.jobs.evaluation:run",
+    "language": "assistant.language.evaluation:run",
 }
 BENCHMARKS: dict[str, str] = {
     "knowledge": "assistant.knowledge.bench:run",
     "stack": "assistant.stack_bench:run",
     "jobs": "assistant.jobs.bench:run",
+    "language": "assistant.language.bench:run",
 }

@@ -46,9 +46,17 @@ _NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|[\w-]*\d[\w-]*")  # e-ma
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
-@lru_cache(maxsize=1)
+_lock = threading.Lock()
+
+
 def detector() -> LanguageDetector:
-    """Returns the process's detector, with its language models loaded."""
+    """Returns the process's detector, with its language models loaded (once, even when called from two threads)."""
+    with _lock:
+        return _build()
+
+
+@lru_cache(maxsize=1)
+def _build() -> LanguageDetector:
     languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in LANGUAGES]
     return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
 
