@@ -14,7 +14,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import conversation_id
+from actions.common import TypedValuesOnly, conversation_id
 from actions.identity import RESEND_WORDS, audit_channel, latest_intent, verified_candidate
 from assistant.audit import service as audit_service
 from assistant.candidates import parsing, stages
@@ -147,7 +147,7 @@ class SingleValueForm:
             return {self.slot: None}
 
 
-class ValidateContactForm(SingleValueForm, FormValidationAction):
+class ValidateContactForm(TypedValuesOnly, SingleValueForm, FormValidationAction):
     """A new phone number is taken at once; a new e-mail address only after a code sent to it is typed back."""
 
     slot = "contact_value"
@@ -260,7 +260,7 @@ class ActionUpdateContact(Action):
         return reset_form_slots()
 
 
-class ValidatePreferencesForm(SingleValueForm, FormValidationAction):
+class ValidatePreferencesForm(TypedValuesOnly, SingleValueForm, FormValidationAction):
     slot = "preferences_value"
 
     def name(self) -> str:
@@ -328,7 +328,7 @@ class ActionUpdatePreferences(ApplyFormChange):
         return f"Done: we'll contact you by {candidate.contact_channel}{hours}, and job alerts are {alerts}."
 
 
-class ValidateProfileForm(SingleValueForm, FormValidationAction):
+class ValidateProfileForm(TypedValuesOnly, SingleValueForm, FormValidationAction):
     slot = "profile_value"
 
     def name(self) -> str:
@@ -361,7 +361,7 @@ class ActionUpdateProfile(ApplyFormChange):
 
 # ---- withdrawal ----------------------------------------------------------------------------------
 
-class ValidateWithdrawForm(FormValidationAction):
+class ValidateWithdrawForm(TypedValuesOnly, FormValidationAction):
     """Which application (when the message did not say), then an explicit yes."""
 
     def name(self) -> str:

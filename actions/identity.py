@@ -11,7 +11,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import channel, conversation_id, latest_text, metadata
+from actions.common import TypedValuesOnly, channel, conversation_id, latest_text, metadata, validation_spoke
 from assistant.candidates import parsing
 from assistant.candidates.models import Candidate
 from assistant.db import session_scope
@@ -110,8 +110,9 @@ class ActionAskVerifyEmail(Action):
         return "action_ask_verify_email"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text="What's the e-mail address you applied with? I'll send a 6-digit code to it. "
-                                      "(Type “cancel” to stop.)")
+        if not validation_spoke(tracker):  # a validation message already asked again
+            dispatcher.utter_message(text="What's the e-mail address you applied with? I'll send a 6-digit code to it. "
+                                          "(Type “cancel” to stop.)")
         return []
 
 
@@ -120,18 +121,21 @@ class ActionAskVerifyCode(Action):
         return "action_ask_verify_code"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        minutes = get_settings().otp_ttl_minutes
-        dispatcher.utter_message(
-            text=f"If that address is in our records, I've just sent a 6-digit code to it. It expires in {minutes} minutes. "
-                 "Please type the code here (or “resend”, or “cancel”)."
-        )
+        # Said only right after the address was taken: after a wrong code, a resend or an expiry the
+        # validation has already said what happened (and no claim of a new code is made when none was sent).
+        if not validation_spoke(tracker):
+            minutes = get_settings().otp_ttl_minutes
+            dispatcher.utter_message(
+                text=f"If that address is in our records, I've just sent a 6-digit code to it. It expires in {minutes} "
+                     "minutes. Please type the code here (or “resend”, or “cancel”)."
+            )
         return []
 
 
 STOPPED = {"verify_email": "-", "verify_code": "cancelled"}
 
 
-class ValidateVerifyForm(FormValidationAction):
+class ValidateVerifyForm(TypedValuesOnly, FormValidationAction):
     """E-mail, then code: clear re-prompts on malformed input; the same reply whether or not the e-mail is known."""
 
     def name(self) -> str:
@@ -162,10 +166,13 @@ class ValidateVerifyForm(FormValidationAction):
         if parsing.find_email(text):  # a different address: start again with it
             return self.validate_verify_email(text, dispatcher, tracker, domain) | {"verify_code": None}
         email = tracker.get_slot("verify_email") or ""
+        minutes = get_settings().otp_ttl_minutes
         if any(word in text.lower() for word in RESEND_WORDS):
             if self._send(tracker, email) is otp.RequestOutcome.LOCKED:
                 return {"verify_code": "locked"}
-            return {"verify_code": None}  # the form asks again, saying a code was sent
+            dispatcher.utter_message(text=f"If that address is in our records, I've sent a new 6-digit code to it. "
+                                          f"It expires in {minutes} minutes. Please type it here.")
+            return {"verify_code": None}
         try:
             code = parsing.parse_code(text)
         except parsing.InvalidValue as error:
@@ -180,9 +187,12 @@ class ValidateVerifyForm(FormValidationAction):
             return {"verify_code": "locked"}
         if result.outcome is otp.VerifyOutcome.WRONG:
             left = result.attempts_left
-            dispatcher.utter_message(text=f"That code isn't right. You have {left} attempt{'s' if left != 1 else ''} left.")
+            dispatcher.utter_message(text=f"That code isn't right. You have {left} attempt{'s' if left != 1 else ''} left: "
+                                          "please type it again, or “resend” for a new code.")
             return {"verify_code": None}
-        dispatcher.utter_message(text="That code has expired, so I'm sending a new one.")
         if self._send(tracker, email) is otp.RequestOutcome.LOCKED:
             return {"verify_code": "locked"}
+        why = "That code has expired." if result.outcome is otp.VerifyOutcome.EXPIRED else "That code is no longer valid."
+        dispatcher.utter_message(text=f"{why} If that address is in our records, I've sent a new one to it; it expires in "
+                                      f"{minutes} minutes. Please type it here.")
         return {"verify_code": None}

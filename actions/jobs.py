@@ -11,15 +11,16 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import conversation_id, metadata
+from actions.common import TypedValuesOnly, conversation_id, metadata
 from actions.identity import audit_channel, verified_candidate
 from assistant.audit import service as audit_service
 from assistant.db import session_scope
 from assistant.events import service as events_service
 from assistant.events.schemas import VISITOR_ID_PATTERN
+from assistant.jobs import followup
 from assistant.jobs import service as jobs_service
 from assistant.jobs.recommend import Recommendations, recommend_jobs
 from assistant.rasa_client import socketio_custom
@@ -73,6 +74,12 @@ def _explain_empty(dispatcher: CollectingDispatcher, result: Recommendations, *,
                                       "\"remote data jobs\" or \"nursing jobs in Berlin\".")
 
 
+def _shown(result: Recommendations, before: list[str]) -> list[EventType]:
+    """Returns the slots that remember what was shown: every job so far, and the page now on screen."""
+    page = [c.job.external_id for c in result.items]
+    return [SlotSet("jobs_shown", (before + page)[-MAX_SHOWN:]), SlotSet("jobs_last_page", page)]
+
+
 def _form_text(tracker: Tracker) -> str:
     return " ".join(v for v in (tracker.get_slot(s) for s in FORM_SLOTS) if v and v != SKIP)
 
@@ -104,9 +111,9 @@ class ActionFindJobs(Action):
         events: list[EventType] = [SlotSet("jobs_need_details", False), SlotSet("jobs_request", text), SlotSet("jobs_similar", False)]
         if not result.items:
             _explain_empty(dispatcher, result)
-            return events + [SlotSet("jobs_shown", [])]
+            return events + [SlotSet("jobs_shown", []), SlotSet("jobs_last_page", [])]
         _show(dispatcher, result, first=True)
-        return events + [SlotSet("jobs_shown", [c.job.external_id for c in result.items])]
+        return events + _shown(result, [])
 
 
 class ActionSimilarJobs(Action):
@@ -125,10 +132,10 @@ class ActionSimilarJobs(Action):
                                               "you're after, for example \"remote python jobs\".")
             else:
                 _explain_empty(dispatcher, result)
-            return [SlotSet("jobs_shown", []), SlotSet("jobs_request", text), SlotSet("jobs_similar", True)]
+            return [SlotSet("jobs_shown", []), SlotSet("jobs_last_page", []), SlotSet("jobs_request", text),
+                    SlotSet("jobs_similar", True)]
         _show(dispatcher, result, first=True)
-        return [SlotSet("jobs_shown", [c.job.external_id for c in result.items]), SlotSet("jobs_request", text),
-                SlotSet("jobs_similar", True)]
+        return [*_shown(result, []), SlotSet("jobs_request", text), SlotSet("jobs_similar", True)]
 
 
 class ActionMoreJobs(Action):
@@ -148,7 +155,31 @@ class ActionMoreJobs(Action):
             _explain_empty(dispatcher, result, more=True)
             return []
         _show(dispatcher, result, first=False)
-        return [SlotSet("jobs_shown", (shown + [c.job.external_id for c in result.items])[-MAX_SHOWN:])]
+        return _shown(result, shown)
+
+
+class ActionAboutShownJobs(Action):
+    """Answers a question about the job cards just shown (pay, place, remote, level, details, apply) from the
+    catalogue; with no cards on screen the question goes to the knowledge base."""
+
+    def name(self) -> str:
+        return "action_about_shown_jobs"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        page = list(tracker.get_slot("jobs_last_page") or [])
+        if not page:
+            return [FollowupAction("action_search_knowledge")]
+        with session_scope() as db:
+            jobs = [job for job in (jobs_service.get_by_external_id(db_session=db, external_id=i) for i in page) if job]
+            open_jobs = [job for job in jobs if job.status == "open"]
+            if not open_jobs:
+                dispatcher.utter_message(text="Those roles have closed since I showed them. Ask me for jobs again and "
+                                              "I'll look for open ones.")
+                return []
+            text = (tracker.latest_message or {}).get("text") or ""
+            question = followup.parse(text, [job.title for job in open_jobs])
+            dispatcher.utter_message(text=followup.answer(open_jobs, question))
+        return []
 
 
 class ActionNotInterested(Action):
@@ -213,7 +244,7 @@ class ActionAskJobLocation(_AskJobSlot):
     slot, question = "job_location", "Where would you like to work? A city, or \"remote\"."
 
 
-class ValidateJobPreferencesForm(FormValidationAction):
+class ValidateJobPreferencesForm(TypedValuesOnly, FormValidationAction):
     """Each answer is kept as text (or "skip"); the recommender reads roles, skills and places from it."""
 
     def name(self) -> str:
