@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -65,6 +66,7 @@ def spelling_key(term: str) -> tuple[str, ...]:
     return tuple(chunk.casefold() for chunk in _CHUNK.findall(term))
 
 
+@lru_cache(maxsize=4096)
 def _pattern(term: str) -> re.Pattern:
     chunks = [re.escape(chunk) for chunk in spelling_key(term)]
     plural = "(?:'?s)?" if chunks and chunks[-1].isalpha() else ""
