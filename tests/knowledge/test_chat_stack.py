@@ -107,7 +107,7 @@ def test_pto_is_answered_from_the_vacation_section(stack):
     assert (answer["source"]["doc"], answer["source"]["section"]) == ("time-off-and-holidays.md", "Annual vacation days")
 
 
-@pytest.mark.parametrize("message", ["SELECT * FROM candidates WHERE email LIKE '%@%';", "asdfghjkl qwertyuiop"])
+@pytest.mark.parametrize("message", ["SELECT * FROM candidates WHERE email LIKE '%@%';", "#$%^&*()"])
 def test_junk_gets_one_honest_reply_through_the_stack(stack, message):
     replies = stack.chat(f"kb-junk-{uuid.uuid4().hex}", message)
     assert [r.get("text") for r in replies] == [
