@@ -126,6 +126,7 @@ class SingleValueForm:
     InvalidValue. (Not an Action itself, so rasa-sdk does not register it.)"""
 
     slot = ""
+    intent = ""  # the request that starts the form: said again without a value, it is only asked again
 
     def parse(self, text: str, tracker: Tracker) -> dict:
         raise NotImplementedError
@@ -143,14 +144,15 @@ class SingleValueForm:
         try:
             return {self.slot: self.parse(text, tracker)}
         except parsing.InvalidValue as error:
-            dispatcher.utter_message(text=f"{error} (Or type “cancel” to leave it as it is.)")
+            if latest_intent(tracker) != self.intent:
+                dispatcher.utter_message(text=f"{error} (Or type “cancel” to leave it as it is.)")
             return {self.slot: None}
 
 
 class ValidateContactForm(TypedValuesOnly, SingleValueForm, FormValidationAction):
     """A new phone number is taken at once; a new e-mail address only after a code sent to it is typed back."""
 
-    slot = "contact_value"
+    slot, intent = "contact_value", "update_contact"
 
     def name(self) -> str:
         return "validate_contact_form"
@@ -261,7 +263,7 @@ class ActionUpdateContact(Action):
 
 
 class ValidatePreferencesForm(TypedValuesOnly, SingleValueForm, FormValidationAction):
-    slot = "preferences_value"
+    slot, intent = "preferences_value", "update_preferences"
 
     def name(self) -> str:
         return "validate_preferences_form"
@@ -329,7 +331,7 @@ class ActionUpdatePreferences(ApplyFormChange):
 
 
 class ValidateProfileForm(TypedValuesOnly, SingleValueForm, FormValidationAction):
-    slot = "profile_value"
+    slot, intent = "profile_value", "update_profile"
 
     def name(self) -> str:
         return "validate_profile_form"

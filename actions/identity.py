@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import TypedValuesOnly, channel, conversation_id, latest_text, metadata, validation_spoke
 from assistant.candidates import parsing
 from assistant.candidates.models import Candidate
+from assistant.escalation.reasons import ESCALATION_INTENTS
 from assistant.db import session_scope
 from assistant.identity import otp
 from assistant.identity import service as identity_service
@@ -80,6 +81,9 @@ class ActionResumePending(Action):
                 dispatcher.utter_message(text=f"Thanks, {candidate.first_name}: you're verified for this conversation.")
                 return [*events, SlotSet("identity_verified", True), SlotSet("pending_intent", intent),
                         *prefill(db, candidate, intent, tracker.get_slot("pending_text") or "")]
+        if latest_intent(tracker) in ESCALATION_INTENTS:  # asked for a person (or in distress) mid-verification
+            return [*events, SlotSet("identity_verified", False), SlotSet("pending_intent", None),
+                    SlotSet("pending_text", None), FollowupAction("action_escalate")]
         if tracker.get_slot("verify_code") == "locked":
             minutes = get_settings().otp_ttl_minutes
             dispatcher.utter_message(text=f"That's too many attempts, so I've paused verification for {minutes} minutes to "
@@ -133,6 +137,7 @@ class ActionAskVerifyCode(Action):
 
 
 STOPPED = {"verify_email": "-", "verify_code": "cancelled"}
+QUESTION_INTENTS = ("ask_question",)
 
 
 class ValidateVerifyForm(TypedValuesOnly, FormValidationAction):
@@ -146,10 +151,32 @@ class ValidateVerifyForm(TypedValuesOnly, FormValidationAction):
             return otp.request_code(db_session=db, conversation_id=conversation_id(tracker), email=email,
                                     channel=audit_channel(tracker))
 
-    def validate_verify_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
+    @staticmethod
+    async def _switched_topic(text: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, *,
+                              reminder: str) -> dict | None:
+        """Returns how the form goes on when the candidate changed the subject instead of answering: a person
+        asked for stops verification (the pending action escalates); a question is answered, then the form
+        waits for its answer again. None when the message is an answer to check."""
+        intent = latest_intent(tracker)
+        if intent in ESCALATION_INTENTS:
+            return dict(STOPPED)
+        if intent in QUESTION_INTENTS:
+            from actions.knowledge import ActionSearchKnowledge
+
+            await ActionSearchKnowledge().run(dispatcher, tracker, domain)
+            dispatcher.utter_message(text=reminder)
+            return {}
+        return None
+
+    async def validate_verify_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
         text = str(value or "")
         if parsing.is_cancel(text):
             return dict(STOPPED)
+        if not parsing.find_email(text):
+            switched = await self._switched_topic(text, dispatcher, tracker, domain, reminder=(
+                "To carry on, what's the e-mail address you applied with? (Or type “cancel” to stop.)"))
+            if switched is not None:
+                return switched or {"verify_email": None}
         try:
             email = parsing.parse_email(text)
         except parsing.InvalidValue as error:
@@ -159,12 +186,17 @@ class ValidateVerifyForm(TypedValuesOnly, FormValidationAction):
             return {"verify_email": email, "verify_code": "locked"}
         return {"verify_email": email}
 
-    def validate_verify_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
+    async def validate_verify_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
         text = str(value or "")
         if parsing.is_cancel(text):
             return dict(STOPPED)
         if parsing.find_email(text):  # a different address: start again with it
-            return self.validate_verify_email(text, dispatcher, tracker, domain) | {"verify_code": None}
+            return await self.validate_verify_email(text, dispatcher, tracker, domain) | {"verify_code": None}
+        if not any(ch.isdigit() for ch in text) and not any(word in text.lower() for word in RESEND_WORDS):
+            switched = await self._switched_topic(text, dispatcher, tracker, domain, reminder=(
+                "To carry on, please type the 6-digit code I sent (or “resend”, or “cancel”)."))
+            if switched is not None:
+                return switched or {"verify_code": None}
         email = tracker.get_slot("verify_email") or ""
         minutes = get_settings().otp_ttl_minutes
         if any(word in text.lower() for word in RESEND_WORDS):

@@ -31,6 +31,7 @@ SKIP_WORDS = {"skip", "no", "none", "any", "anything", "anywhere", "don't know",
               "no preference", "doesn't matter", "doesnt matter", "pass", "nope"}
 PAGE_SIZE = 5
 MAX_SHOWN = 200
+NO_MORE_TEXT = "That's all the matching open roles I have for now. Try a different role or place, or ask for remote jobs."
 JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 
@@ -64,8 +65,7 @@ def _show(dispatcher: CollectingDispatcher, result: Recommendations, *, first: b
 
 def _explain_empty(dispatcher: CollectingDispatcher, result: Recommendations, *, more: bool = False) -> None:
     if more:
-        dispatcher.utter_message(text="That's all the matching open roles I have for now. Try a different role or place, "
-                                      "or ask for remote jobs.")
+        dispatcher.utter_message(text=NO_MORE_TEXT)
     elif result.reason == "no_match":
         dispatcher.utter_message(text="I couldn't find open roles matching that right now. Try another role or place, "
                                       "or ask for remote jobs.")
@@ -77,7 +77,8 @@ def _explain_empty(dispatcher: CollectingDispatcher, result: Recommendations, *,
 def _shown(result: Recommendations, before: list[str]) -> list[EventType]:
     """Returns the slots that remember what was shown: every job so far, and the page now on screen."""
     page = [c.job.external_id for c in result.items]
-    return [SlotSet("jobs_shown", (before + page)[-MAX_SHOWN:]), SlotSet("jobs_last_page", page)]
+    return [SlotSet("jobs_shown", (before + page)[-MAX_SHOWN:]), SlotSet("jobs_last_page", page),
+            SlotSet("jobs_more", result.more)]
 
 
 def _form_text(tracker: Tracker) -> str:
@@ -149,8 +150,11 @@ class ActionMoreJobs(Action):
         if tracker.get_slot("jobs_request") is None and not shown:
             dispatcher.utter_message(text="Let's start with a search: what kind of role are you looking for?")
             return []
+        if tracker.get_slot("jobs_more") is False:  # the last page was all that matched: no filler
+            dispatcher.utter_message(text=NO_MORE_TEXT)
+            return []
         result = _search(tracker, text=tracker.get_slot("jobs_request") or "",
-                         similar=bool(tracker.get_slot("jobs_similar")), shown=shown, newest_if_empty=True)
+                         similar=bool(tracker.get_slot("jobs_similar")), shown=shown)
         if not result.items:
             _explain_empty(dispatcher, result, more=True)
             return []

@@ -52,8 +52,10 @@ def load(directory: Path = HERE) -> list[Conversation]:
                     turns.extend(openings[turn["opening"]])
                 else:
                     turns.append(turn)
+            prefix = "" if directory == HERE else f"{directory.name}/"
             for suffix, expanded in _phrasings(turns):
-                conversations.append(Conversation(file=path.stem, name=raw["name"] + suffix, who=str(raw.get("as", "anonymous")),
+                conversations.append(Conversation(file=prefix + path.stem, name=raw["name"] + suffix,
+                                                  who=str(raw.get("as", "anonymous")),
                                                   turns=expanded, setup=raw.get("setup", [])))
     return conversations
 
@@ -110,7 +112,10 @@ class Player:
         for number, turn in enumerate(self.conversation.turns, 1):
             for step in turn.get("before", []):
                 self._setup(step)
-            text = self._fill(str(turn["me"]))
+            said = turn["me"]
+            if isinstance(said, dict):  # {repeat: "text ", times: N}: a long message without a long file
+                said = said["repeat"] * int(said["times"])
+            text = self._fill(str(said))
             replies = self.stack.chat(self.sender, text, self.metadata())
             self.transcript.append(f"  me: {text[:120]}")
             self.transcript += [f"  bot: {_describe(reply)}" for reply in replies]
@@ -250,9 +255,11 @@ def check_message(index: int, want: Any, got: dict) -> None:
         raise Mismatch(f"message {index} is {text!r}, expected to match {want['re']!r}")
     if "text" not in want and "re" not in want and text:
         raise Mismatch(f"message {index} has text {text!r}, expected none")
-    titles = [button.get("title") for button in got.get("buttons") or []]
-    if titles != list(want.get("buttons", [])):
-        raise Mismatch(f"message {index} has buttons {titles}, expected {want.get('buttons', [])}")
+    titles = [button.get("title") or "" for button in got.get("buttons") or []]
+    expected_titles = list(want.get("buttons", []))
+    if len(titles) != len(expected_titles) or not all(
+            re.fullmatch(e["re"], t) if isinstance(e, dict) else e == t for e, t in zip(expected_titles, titles)):
+        raise Mismatch(f"message {index} has buttons {titles}, expected {expected_titles}")
     if "payloads" in want:
         payloads = [button.get("payload") for button in got.get("buttons") or []]
         if payloads != want["payloads"]:

@@ -3,13 +3,18 @@ trained model, action server, API and database. Each fails on a missing, differe
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
-from tests.conversations.runner import Player, load
+from tests.conversations.runner import HERE, Player, load
 
 pytestmark = pytest.mark.stack
 
-CONVERSATIONS = load()
+# `assistant eval` adds the separately written evaluation cases (ASSISTANT_GOLDEN_DIRS=dir:dir).
+DIRS = [Path(d) for d in os.environ.get("ASSISTANT_GOLDEN_DIRS", str(HERE)).split(":")]
+CONVERSATIONS = [conversation for directory in DIRS for conversation in load(directory)]
 
 
 @pytest.mark.parametrize("conversation", CONVERSATIONS, ids=[c.id for c in CONVERSATIONS])
