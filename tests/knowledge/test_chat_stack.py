@@ -107,7 +107,7 @@ def test_pto_is_answered_from_the_vacation_section(stack):
     assert (answer["source"]["doc"], answer["source"]["section"]) == ("time-off-and-holidays.md", "Annual vacation days")
 
 
-@pytest.mark.parametrize("message", ["SELECT * FROM candidates WHERE email LIKE '%@%';", "#$%^&*()"])
+@pytest.mark.parametrize("message", ["SELECT * FROM candidates WHERE email LIKE '%@%';"])
 def test_junk_gets_one_honest_reply_through_the_stack(stack, message):
     replies = stack.chat(f"kb-junk-{uuid.uuid4().hex}", message)
     assert [r.get("text") for r in replies] == [
@@ -116,7 +116,7 @@ def test_junk_gets_one_honest_reply_through_the_stack(stack, message):
 
 
 def test_a_german_question_gets_the_german_notice_through_the_stack(stack):
-    replies = stack.chat(f"kb-de-{uuid.uuid4().hex}", "Wie viele Urlaubstage bekomme ich?")
+    replies = stack.chat(f"kb-de-{uuid.uuid4().hex}", "Bieten Sie Elternzeit an?")
     assert [r.get("text") for r in replies] == [
         "Entschuldigung, ich kann bisher nur auf Englisch antworten. Bitte stellen Sie Ihre Frage auf Englisch "
         f"oder schreiben Sie unserem Recruiting-Team an {get_settings().recruiting_email}."]
