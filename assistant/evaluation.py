@@ -9,9 +9,11 @@ EVALUATIONS: dict[str, str] = {
     "escalation": "assistant.escalation.evaluation:run",
     "jobs": "assistant.jobs.evaluation:run",
     "conversations": "assistant.dialogue.evaluation:run",
+    "language": "assistant.language.evaluation:run",
 }
 BENCHMARKS: dict[str, str] = {
     "knowledge": "assistant.knowledge.bench:run",
     "stack": "assistant.stack_bench:run",
     "jobs": "assistant.jobs.bench:run",
+    "language": "assistant.language.bench:run",
 }
