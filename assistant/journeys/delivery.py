@@ -51,8 +51,9 @@ def _interview(occurrence: Occurrence, zone: str) -> dict[str, Any] | None:
             "duration_minutes": interview.duration_minutes}
 
 
-def context(*, loaded: LoadedJourney, occurrence: Occurrence, snapshot: Snapshot, now: datetime) -> dict[str, Any]:
-    """Returns what a journey's templates see for one message."""
+def context(*, loaded: LoadedJourney, occurrence: Occurrence, snapshot: Snapshot, now: datetime,
+            sign_links: bool = True) -> dict[str, Any]:
+    """Returns what a journey's templates see for one message (placeholder links unless sign_links)."""
     settings = get_settings()
     candidate = snapshot.candidates[occurrence.candidate_id]
     app = snapshot.apps.get(occurrence.application_id) if occurrence.application_id else None
@@ -60,9 +61,9 @@ def context(*, loaded: LoadedJourney, occurrence: Occurrence, snapshot: Snapshot
     if app is not None:
         info = stages.info(app.stage)
         stage = {"name": app.stage, "label": info.label, "explanation": info.explanation, "next_step": info.next_step}
-    links = {name: f"{settings.public_url}/alerts/unsubscribe?" + urlencode(
-        {"journey": journey, "token": unsubscribe.token(candidate_external_id=candidate.external_id, journey_id=journey, now=now)})
-        for name, journey in (("unsubscribe_url", loaded.journey.id), ("unsubscribe_all_url", unsubscribe.ALL))}
+    links = {name: unsubscribe_link(candidate_external_id=candidate.external_id, journey_id=journey, now=now)
+             if sign_links else f"<unsubscribe link: {journey}>"
+             for name, journey in (("unsubscribe_url", loaded.journey.id), ("unsubscribe_all_url", unsubscribe.ALL))}
     return {
         "candidate": {"first_name": candidate.first_name}, "company": settings.company_name,
         "recruiting_email": settings.recruiting_email, "department": occurrence.department,
@@ -71,6 +72,12 @@ def context(*, loaded: LoadedJourney, occurrence: Occurrence, snapshot: Snapshot
         "days_in_stage": stages.days_in_stage(app.stage_changed_at, now=now) if app else None,
         "typical_days": stages.typical_days(app.stage) if app else None, **links,
     }
+
+
+def unsubscribe_link(*, candidate_external_id: str, journey_id: str, now: datetime) -> str:
+    """Returns the signed one-click link that unsubscribes from one journey (or "*": all)."""
+    token = unsubscribe.token(candidate_external_id=candidate_external_id, journey_id=journey_id, now=now)
+    return f"{get_settings().public_url}/alerts/unsubscribe?" + urlencode({"journey": journey_id, "token": token})
 
 
 def render_action(action: Action, ctx: dict[str, Any]) -> dict[str, str]:
@@ -183,9 +190,7 @@ def perform(*, db_session: Session, loaded: LoadedJourney, action: Action, rende
         return "chat " + send_chat(db_session=db_session, run=run, candidate_id=candidate.id,
                                    text=f"**{rendered['subject']}**\n\n{rendered['body']}")
     if action.kind == "email":
-        one_click = f"{get_settings().public_url}/alerts/unsubscribe?" + urlencode(
-            {"journey": loaded.journey.id,
-             "token": unsubscribe.token(candidate_external_id=candidate.external_id, journey_id=loaded.journey.id, now=now)})
+        one_click = unsubscribe_link(candidate_external_id=candidate.external_id, journey_id=loaded.journey.id, now=now)
         try:
             mail.send(to=candidate.email, subject=rendered["subject"], body=rendered["body"], headers={
                 "List-Unsubscribe": f"<{one_click}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
