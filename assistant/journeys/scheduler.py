@@ -16,6 +16,8 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,6 +34,7 @@ from assistant.journeys.models import JourneyAttempt, JourneyRun
 from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
+Sessions = Callable[[], AbstractContextManager[Session]]
 LEASE = timedelta(minutes=5)  # a claimed run a crashed worker never finished is taken again after this
 BATCH = 200
 _cache: dict[str, JourneySet] = {}
@@ -76,7 +79,7 @@ def plan(*, db_session: Session, journeys: JourneySet, now: datetime, snapshot: 
     for loaded in journeys.journeys:
         journey = loaded.journey
         existing = set(db_session.execute(select(JourneyRun.candidate_id, JourneyRun.occurrence_key)
-                                          .where(JourneyRun.journey_id == journey.id)).tuples())
+                                          .where(JourneyRun.journey_id == journey.id)).all())
         rows = []
         for occurrence in planner.occurrences(journey, snapshot, now):
             if occurrence.expires_at <= now or (occurrence.candidate_id, occurrence.key) in existing:
@@ -195,17 +198,17 @@ def _attempt(db_session: Session, run: JourneyRun, loaded: LoadedJourney | None,
     return "sent"
 
 
-def process(*, run_id: int, journeys: JourneySet, now: datetime, worker: str) -> str:
+def process(*, run_id: int, journeys: JourneySet, now: datetime, worker: str, sessions: Sessions = session_scope) -> str:
     """Sends (or defers, skips, cancels) one claimed run; returns what happened. Failures are retried later."""
     try:
-        with session_scope() as db:
+        with sessions() as db:
             run = db.get(JourneyRun, run_id)
             if run is None or run.status != "scheduled":
                 return "gone"
             return _attempt(db, run, journeys.get(run.journey_id), journeys, now, worker)
     except Exception as error:  # noqa: BLE001 - recorded, retried with backoff, never stops the others
         detail = f"{type(error).__name__}: {error}" if isinstance(error, delivery.DeliveryFailed) else type(error).__name__
-        with session_scope() as db:
+        with sessions() as db:
             run = db.get(JourneyRun, run_id)
             if run is None or run.status != "scheduled":
                 return "gone"
@@ -219,20 +222,23 @@ def process(*, run_id: int, journeys: JourneySet, now: datetime, worker: str) ->
             return "error"
 
 
-def tick(*, now: datetime | None = None, worker: str | None = None, send: bool = True) -> dict[str, int]:
-    """Reloads changed journeys, plans new runs, then sends every due one this worker claims; returns counts."""
+def tick(*, now: datetime | None = None, worker: str | None = None, send: bool = True,
+         sessions: Sessions = session_scope, journeys: JourneySet | None = None) -> dict[str, int]:
+    """Reloads changed journeys, plans new runs, then sends every due one this worker claims; returns counts.
+
+    ``sessions`` makes the transactions (default: the configured database; tests pass their own)."""
     now = now or clock.now()
     worker = worker or worker_name()
-    journeys = current_journeys()
-    with session_scope() as db:
+    journeys = journeys or current_journeys()
+    with sessions() as db:
         planned = plan(db_session=db, journeys=journeys, now=now)
     counts = {"journeys": len(journeys.journeys), "planned": planned.scheduled, "held_out": planned.held_out}
     if not send:
         return counts
-    with session_scope() as db:
+    with sessions() as db:
         claimed = claim(db_session=db, now=now, worker=worker)
     for run_id in claimed:
-        outcome = process(run_id=run_id, journeys=journeys, now=now, worker=worker)
+        outcome = process(run_id=run_id, journeys=journeys, now=now, worker=worker, sessions=sessions)
         counts[outcome] = counts.get(outcome, 0) + 1
     log.info("journeys tick", extra={"counts": counts})
     return counts
@@ -240,7 +246,7 @@ def tick(*, now: datetime | None = None, worker: str | None = None, send: bool =
 
 def run_counts(*, db_session: Session) -> dict[str, int]:
     """Returns how many runs are in each status."""
-    return dict(db_session.execute(select(JourneyRun.status, func.count()).group_by(JourneyRun.status)).tuples())
+    return dict(db_session.execute(select(JourneyRun.status, func.count()).group_by(JourneyRun.status)).all())
 
 
 def _periodic_tick() -> object:

@@ -25,7 +25,7 @@ def simulate(*, db_session: Session, journeys: JourneySet, now: datetime, days: 
     end = now + timedelta(days=days)
     snapshot = planner.load_snapshot(db_session=db_session, now=now)
     decided = set(db_session.execute(select(JourneyRun.journey_id, JourneyRun.candidate_id, JourneyRun.occurrence_key)
-                                     .where(JourneyRun.status != "scheduled")).tuples())
+                                     .where(JourneyRun.status != "scheduled")).all())
     by_id = {item.journey.id: item for item in journeys.journeys}
     entries = {item.journey.id: {"journey_id": item.journey.id, "name": item.journey.name, "version": item.version,
                                  "trigger": item.journey.trigger.kind, "channel": item.journey.channel,
