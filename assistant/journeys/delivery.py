@@ -61,7 +61,7 @@ def context(*, loaded: LoadedJourney, occurrence: Occurrence, snapshot: Snapshot
     if app is not None:
         info = stages.info(app.stage)
         stage = {"name": app.stage, "label": info.label, "explanation": info.explanation, "next_step": info.next_step}
-    links = {name: unsubscribe_link(candidate_external_id=candidate.external_id, journey_id=journey, now=now)
+    links = {name: unsubscribe_link(candidate_external_id=candidate.external_id, journey_id=journey)
              if sign_links else f"<unsubscribe link: {journey}>"
              for name, journey in (("unsubscribe_url", loaded.journey.id), ("unsubscribe_all_url", unsubscribe.ALL))}
     return {
@@ -74,9 +74,11 @@ def context(*, loaded: LoadedJourney, occurrence: Occurrence, snapshot: Snapshot
     }
 
 
-def unsubscribe_link(*, candidate_external_id: str, journey_id: str, now: datetime) -> str:
-    """Returns the signed one-click link that unsubscribes from one journey (or "*": all)."""
-    token = unsubscribe.token(candidate_external_id=candidate_external_id, journey_id=journey_id, now=now)
+def unsubscribe_link(*, candidate_external_id: str, journey_id: str) -> str:
+    """Returns the signed one-click link that unsubscribes from one journey (or "*": all).
+
+    Its validity runs on real time, not the journeys clock (a link must work when the candidate clicks it)."""
+    token = unsubscribe.token(candidate_external_id=candidate_external_id, journey_id=journey_id)
     return f"{get_settings().public_url}/alerts/unsubscribe?" + urlencode({"journey": journey_id, "token": token})
 
 
@@ -190,7 +192,7 @@ def perform(*, db_session: Session, loaded: LoadedJourney, action: Action, rende
         return "chat " + send_chat(db_session=db_session, run=run, candidate_id=candidate.id,
                                    text=f"**{rendered['subject']}**\n\n{rendered['body']}")
     if action.kind == "email":
-        one_click = unsubscribe_link(candidate_external_id=candidate.external_id, journey_id=loaded.journey.id, now=now)
+        one_click = unsubscribe_link(candidate_external_id=candidate.external_id, journey_id=loaded.journey.id)
         try:
             mail.send(to=candidate.email, subject=rendered["subject"], body=rendered["body"], headers={
                 "List-Unsubscribe": f"<{one_click}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
