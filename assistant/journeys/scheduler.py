@@ -236,7 +236,7 @@ def tick(*, now: datetime | None = None, worker: str | None = None, send: bool =
     if not send:
         return counts
     with sessions() as db:
-        claimed = claim(db_session=db, now=now, worker=worker)
+        claimed = claim(db_session=db, now=now, worker=worker, limit=BATCH)
     for run_id in claimed:
         outcome = process(run_id=run_id, journeys=journeys, now=now, worker=worker, sessions=sessions)
         counts[outcome] = counts.get(outcome, 0) + 1
