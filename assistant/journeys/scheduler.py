@@ -95,9 +95,9 @@ def plan(*, db_session: Session, journeys: JourneySet, now: datetime, snapshot: 
                          "reason": "holdout" if held else "", "channel": journey.channel, "attempts": 0, "done_actions": []})
             result.held_out += held
             result.scheduled += not held
-        for start in range(0, len(rows), 500):  # a concurrent planner may have written some: those are skipped
-            db_session.execute(insert(JourneyRun).values(rows[start:start + 500]).on_conflict_do_nothing(
-                index_elements=["journey_id", "candidate_id", "occurrence_key"]))
+        if rows:  # one statement, many parameter sets; rows a concurrent planner wrote meanwhile are skipped
+            db_session.execute(insert(JourneyRun.__table__).on_conflict_do_nothing(
+                index_elements=["journey_id", "candidate_id", "occurrence_key"]), rows)
     db_session.flush()
     return result
 
