@@ -114,7 +114,8 @@ class Settings(BaseSettings):
     # Journeys (assistant.journeys): proactive messages from journeys/*.yml.
     journeys_dir: Path = ROOT / "journeys"
     journeys_enabled: bool = True  # the API's background scheduler
-    journey_tick_seconds: float = Field(default=60, gt=0)  # how often the scheduler plans and sends
+    journey_tick_seconds: float = Field(default=60, gt=0)  # how often the scheduler sends what is due
+    journey_plan_seconds: float = Field(default=300, ge=0)  # how often it re-reads the record for new occurrences
     journey_max_messages: int = Field(default=2, ge=0)  # automated messages per candidate ...
     journey_cap_days: float = Field(default=7, gt=0)  # ... within this many days, across journeys
     journey_quiet_hours: str = "21:00-08:00"  # candidate's local time; messages wait until it ends

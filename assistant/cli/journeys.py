@@ -61,7 +61,7 @@ def tick_command() -> None:
     """Plan and send what is due now, once (the API does this every settings.journey_tick_seconds)."""
     from assistant.journeys import scheduler
 
-    console.print_json(json.dumps(scheduler.tick()))
+    console.print_json(json.dumps(scheduler.tick(replan=True)))
 
 
 @journeys_app.command("runs")

@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -222,17 +223,33 @@ def process(*, run_id: int, journeys: JourneySet, now: datetime, worker: str, se
             return "error"
 
 
+_last_plan: dict[str, tuple[str, float]] = {}
+
+
+def _plan_due(journeys: JourneySet, now: datetime, *, force: bool) -> bool:
+    """Returns True when this process should plan now: every settings.journey_plan_seconds, at once after a reload."""
+    wall = time.monotonic()
+    folder_hash, at = _last_plan.get("last", ("", -1e18))
+    if force or folder_hash != journeys.folder_hash or wall - at >= get_settings().journey_plan_seconds:
+        _last_plan["last"] = (journeys.folder_hash, wall)
+        return True
+    return False
+
+
 def tick(*, now: datetime | None = None, worker: str | None = None, send: bool = True,
-         sessions: Sessions = session_scope, journeys: JourneySet | None = None) -> dict[str, int]:
-    """Reloads changed journeys, plans new runs, then sends every due one this worker claims; returns counts.
+         sessions: Sessions = session_scope, journeys: JourneySet | None = None, replan: bool = False) -> dict[str, int]:
+    """Reloads changed journeys, plans new runs (every settings.journey_plan_seconds, or now with replan), then
+    sends every due one this worker claims; returns counts.
 
     ``sessions`` makes the transactions (default: the configured database; tests pass their own)."""
     now = now or clock.now()
     worker = worker or worker_name()
     journeys = journeys or current_journeys()
-    with sessions() as db:
-        planned = plan(db_session=db, journeys=journeys, now=now)
-    counts = {"journeys": len(journeys.journeys), "planned": planned.scheduled, "held_out": planned.held_out}
+    counts = {"journeys": len(journeys.journeys), "planned": 0, "held_out": 0}
+    if _plan_due(journeys, now, force=replan or not send):
+        with sessions() as db:
+            planned = plan(db_session=db, journeys=journeys, now=now)
+        counts.update(planned=planned.scheduled, held_out=planned.held_out)
     if not send:
         return counts
     with sessions() as db:

@@ -93,7 +93,7 @@ class World:
             raise
 
     def tick(self, at: datetime, journeys=SHIPPED, worker: str = "test") -> dict[str, int]:
-        return scheduler.tick(now=at, worker=worker, sessions=self.sessions, journeys=journeys)
+        return scheduler.tick(now=at, worker=worker, sessions=self.sessions, journeys=journeys, replan=True)
 
     def runs(self, candidate: Candidate, journey_id: str | None = None) -> list[JourneyRun]:
         query = select(JourneyRun).where(JourneyRun.candidate_id == candidate.id).order_by(JourneyRun.id)

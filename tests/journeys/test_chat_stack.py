@@ -53,7 +53,7 @@ def test_a_journey_message_reaches_the_open_chat_and_why_did_i_get_this_gives_it
     external_id, interview_at = _clone()
     sender = f"journey-{uuid.uuid4().hex[:8]}"
     assert _texts(stack.chat(sender, "hi", _meta(external_id)))[0] == "Hi Maya! 👋"
-    counts = scheduler.tick(now=interview_at - timedelta(hours=2), journeys=reminder, worker="stack-test")
+    counts = scheduler.tick(now=interview_at - timedelta(hours=2), journeys=reminder, worker="stack-test", replan=True)
     assert counts.get("sent") == 1
     bots = [e for e in stack.tracker(sender)["events"] if e["event"] == "bot"]
     assert bots[-1]["text"].startswith("Reminder: your video interview for Data Engineer starts at")
@@ -69,7 +69,7 @@ def test_a_journey_message_reaches_the_open_chat_and_why_did_i_get_this_gives_it
 
 def test_a_journey_message_with_no_open_chat_is_shown_on_the_next_visit_once(stack, reminder):
     external_id, interview_at = _clone()
-    counts = scheduler.tick(now=interview_at - timedelta(hours=2), journeys=reminder, worker="stack-test")
+    counts = scheduler.tick(now=interview_at - timedelta(hours=2), journeys=reminder, worker="stack-test", replan=True)
     assert counts.get("sent") == 1
     usual = _texts(stack.chat(f"journey-{uuid.uuid4().hex[:8]}", "hi", _meta("C-1008")))
     first = _texts(stack.chat(f"journey-{uuid.uuid4().hex[:8]}", "hi", _meta(external_id)))

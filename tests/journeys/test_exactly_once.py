@@ -103,7 +103,7 @@ scheduler.BATCH = 3  # small claims, so the two workers interleave
 time.sleep(max(0.0, start - time.time()))
 totals = {}
 while True:
-    counts = scheduler.tick(now=now, worker=name)
+    counts = scheduler.tick(now=now, worker=name, replan=True)
     for key, value in counts.items():
         totals[key] = totals.get(key, 0) + value
     if not counts.get("sent"):
