@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from assistant.candidates.stages import Stage
 from assistant.journeys import templates
+from assistant.knowledge.documents import Problem  # the same file:line problem the knowledge check reports
 
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|h|d)\s*$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -156,16 +157,6 @@ class Journey(Strict):
         """The journey_run channel: the candidate-facing action's, else the first action's."""
         kinds = [action.kind for action in self.actions]
         return next((kind for kind in ("email", "chat") if kind in kinds), kinds[0])
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 @dataclass(frozen=True)
