@@ -28,6 +28,7 @@ from api.routes import (
 from api.security_headers import SecurityHeaders
 from assistant import retention
 from assistant.jobs import alerts
+from assistant.journeys import scheduler as journeys_scheduler
 from assistant.logging import configure_logging
 from assistant.settings import get_settings
 
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Background jobs of the API; routers add theirs (the knowledge watcher, delivery of spooled escalations)."""
-    async with retention.lifespan(app), alerts.lifespan(app):
+    async with retention.lifespan(app), alerts.lifespan(app), journeys_scheduler.lifespan(app):
         yield
 
 

@@ -89,4 +89,5 @@ def import_all_models() -> None:
     from assistant.identity import models as _identity  # noqa: F401
     from assistant.inbox import models as _inbox  # noqa: F401
     from assistant.jobs import models as _jobs  # noqa: F401
+    from assistant.journeys import models as _journeys  # noqa: F401
     from assistant.knowledge import models as _knowledge  # noqa: F401

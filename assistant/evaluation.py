@@ -16,4 +16,5 @@ BENCHMARKS: dict[str, str] = {
     "stack": "assistant.stack_bench:run",
     "jobs": "assistant.jobs.bench:run",
     "language": "assistant.language.bench:run",
+    "journeys": "assistant.journeys.bench:run",
 }

@@ -107,6 +107,23 @@ class Settings(BaseSettings):
     job_alert_interval_days: float = Field(default=7, gt=0)
     job_alert_check_hours: float = Field(default=6, gt=0)
 
+    # Settable clock (assistant.clock): tests move or freeze time for scheduled work.
+    clock_offset_seconds: float = 0
+    clock_frozen_at: str = ""  # ISO time; empty = the clock runs
+
+    # Journeys (assistant.journeys): proactive messages from journeys/*.yml.
+    journeys_dir: Path = ROOT / "journeys"
+    journeys_enabled: bool = True  # the API's background scheduler
+    journey_tick_seconds: float = Field(default=60, gt=0)  # how often the scheduler sends what is due
+    journey_plan_seconds: float = Field(default=300, ge=0)  # how often it re-reads the record for new occurrences
+    journey_max_messages: int = Field(default=2, ge=0)  # automated messages per candidate ...
+    journey_cap_days: float = Field(default=7, gt=0)  # ... within this many days, across journeys
+    journey_quiet_hours: str = "21:00-08:00"  # candidate's local time; messages wait until it ends
+    journey_max_attempts: int = Field(default=5, ge=1)  # tries of one message before it is marked failed
+    journey_retry_seconds: float = Field(default=60, gt=0)  # first retry delay; doubles each attempt
+    journey_webhook_url: str = ""  # HRIS onboarding webhook (signed body, no message text); empty = none
+    journey_webhook_secret: SecretStr | None = None  # HMAC-SHA256 key of the webhook signature
+
     @model_validator(mode="after")
     def _defaults(self) -> "Settings":
         if not self.database_url:

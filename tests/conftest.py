@@ -39,6 +39,7 @@ os.environ.update(
         "ASSISTANT_WATCH_KNOWLEDGE": "true",
         "ASSISTANT_KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
         "HF_HUB_OFFLINE": "1",
+        "ASSISTANT_JOURNEYS_ENABLED": "false",  # journeys tests run the scheduler themselves, at the times they set
     }
 )
 os.environ.pop("ASSISTANT_DATABASE_URL", None)

@@ -197,23 +197,31 @@ def demo_sign_out(next: Annotated[str, Form(max_length=500)] = "/") -> RedirectR
 
 @router.get("/alerts/unsubscribe", response_class=HTMLResponse)
 def unsubscribe_page(request: Request, db_session: SessionDep, settings: SettingsDep,
-                     token: Annotated[str, Query(max_length=2000)] = ""):
-    """Asks to confirm: a GET never changes anything (mail scanners open links)."""
-    context = _site_context(request, db_session, settings) | {"token": token, "done": False}
+                     token: Annotated[str, Query(max_length=2000)] = "",
+                     journey: Annotated[str, Query(max_length=64)] = ""):
+    """Asks to confirm: a GET never changes anything (mail scanners open links). ``journey`` (an id or "*")
+    makes it the unsubscribe of a journey's messages instead of job alerts."""
+    context = _site_context(request, db_session, settings) | {"token": token, "done": False, "journey": journey}
     return _page(request, "site/unsubscribe.html", context)
 
 
 @router.post("/alerts/unsubscribe", response_class=HTMLResponse)
 def unsubscribe(request: Request, db_session: SessionDep, settings: SettingsDep,
-                token: Annotated[str, Form(max_length=2000)] = ""):
-    """Turns job alerts off for the candidate the signed link was made for: from the page's button (token in
-    the form) or a mail client's one-click unsubscribe (RFC 8058: token in the URL)."""
+                token: Annotated[str, Form(max_length=2000)] = "", journey: Annotated[str, Form(max_length=64)] = ""):
+    """Turns job alerts (or a journey's messages, or all journeys) off for the candidate the signed link was made
+    for: from the page's button (token in the form) or a mail client's one-click unsubscribe (RFC 8058: token in
+    the URL)."""
     from assistant.jobs import alerts
+    from assistant.journeys import unsubscribe as journeys_unsubscribe
 
     token = token or request.query_params.get("token", "")[:2000]
-    context = _site_context(request, db_session, settings) | {"token": token, "done": True}
+    journey = journey or request.query_params.get("journey", "")[:64]
+    context = _site_context(request, db_session, settings) | {"token": token, "done": True, "journey": journey}
     try:
-        alerts.unsubscribe(db_session=db_session, token=token)
+        if journey:
+            journeys_unsubscribe.unsubscribe(db_session=db_session, token_value=token, journey_id=journey)
+        else:
+            alerts.unsubscribe(db_session=db_session, token=token)
     except identity_service.InvalidToken:
         return _page(request, "site/unsubscribe.html", context | {"invalid": True}, status_code=400)
     return _page(request, "site/unsubscribe.html", context)
