@@ -104,6 +104,7 @@ backend rasa_by_conversation
     balance hash var(txn.conversation)
     hash-type consistent
     option httpchk GET /
+    http-response set-header X-Served-By %[srv_name]
 {rasa_servers}
 
 backend rasa_any

@@ -13,4 +13,9 @@ BENCHMARKS: dict[str, str] = {
     "knowledge": "assistant.knowledge.bench:run",
     "stack": "assistant.stack_bench:run",
     "jobs": "assistant.jobs.bench:run",
+    "load": "assistant.load_bench:run",
+    "faults": "assistant.fault_bench:run",
+    "soak": "assistant.soak_bench:run",
 }
+# Run only when named (`assistant bench soak --minutes 30`): too long for every `make bench`.
+ON_REQUEST: set[str] = {"soak"}
