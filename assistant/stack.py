@@ -104,7 +104,7 @@ def write_endpoints(settings: Settings, *, action_port: int | None = None, name:
         secret_env["ASSISTANT_REDIS_PASSWORD"] = redis.password or ""
         lines += ["lock_store:", "  type: redis", f"  url: {redis.hostname}", f"  port: {redis.port or 6379}",
                   "  password: ${ASSISTANT_REDIS_PASSWORD}", f"  db: {(redis.path or '/0').lstrip('/') or 0}",
-                  "  key_prefix: candidate_assistant", ""]
+                  "  key_prefix: candidateassistant", ""]  # Rasa ignores a prefix that is not alphanumeric
     path = settings.data_dir / "rasa" / f"{name}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))

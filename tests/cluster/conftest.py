@@ -23,7 +23,7 @@ from assistant.supervisor import Supervisor
 
 POSTGRES_URL = os.environ.get("ASSISTANT_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("ASSISTANT_TEST_REDIS_URL", "")
-ALERT_CANDIDATE = "C-1011"  # alerts switched on before the cluster starts: its API replicas send them at start-up
+ALERT_CANDIDATE, ALERT_EMAIL = "C-1011", "lena.fischer@example.de"  # alerts on: sent when the API replicas start
 
 
 class Cluster:
