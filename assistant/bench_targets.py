@@ -41,6 +41,7 @@ class Target:
     data_dir: Path
     conversation: list[str]
     env: dict[str, str]
+    settings: Settings | None = None
 
 
 def services_url() -> tuple[str, str]:
@@ -64,12 +65,13 @@ def _admin(url: str, statement: str) -> None:
 
 
 @contextmanager
-def project(replicas: int = 1, *, postgres: bool | None = None,
-            services_urls: tuple[str, str] | None = None) -> Iterator[Target]:
-    """Runs the project's stack (prepared data copied from this checkout's settings) until the block ends.
+def project(replicas: int = 1, *, postgres: bool | None = None, services_urls: tuple[str, str] | None = None,
+            env_overrides: dict[str, str] | None = None, after_prepare: str = "") -> Iterator[Target]:
+    """Runs the project's stack (migrated, demo data, indexes) in a data folder of its own until the block ends.
 
     Several replicas (or ``postgres=True``) run on fresh PostgreSQL databases and Redis (those of
-    ``services_urls``, else the test servers)."""
+    ``services_urls``, else the test servers). ``env_overrides`` are settings for every process;
+    ``after_prepare`` is Python run with those settings before the processes start (test data)."""
     postgres = replicas > 1 or bool(services_urls) if postgres is None else postgres
     data_dir = Path(tempfile.mkdtemp(prefix="assistant-bench-"))
     session = get_settings()
@@ -91,20 +93,26 @@ def project(replicas: int = 1, *, postgres: bool | None = None,
         prefix = pg_url.rsplit("/", 1)[0]
         env.update({"ASSISTANT_DATABASE_URL": f"{prefix}/{base}", "ASSISTANT_TRACKER_STORE_URL": f"{prefix}/{base}_tracker",
                     "ASSISTANT_REDIS_URL": redis_url})
+    env.update(env_overrides or {})
     settings = Settings(_env_file=None, **{k.removeprefix("ASSISTANT_").lower(): v for k, v in env.items()})
-    full_env = {**os.environ, **env}
-    subprocess.run([str(stack.APP_PYTHON), "-c", "from assistant import migrate, demo; migrate.upgrade(); "
-                    "demo.load(); demo.build_indexes()"], env=full_env, cwd=ROOT, check=True, timeout=900,
-                   stdout=subprocess.DEVNULL)
+    prepare = "from assistant import migrate, demo; migrate.upgrade(); demo.load(); demo.build_indexes()\n"
+    subprocess.run([str(stack.APP_PYTHON), "-c", prepare + after_prepare], env={**os.environ, **env}, cwd=ROOT,
+                   check=True, timeout=900, stdout=subprocess.DEVNULL)
     services = stack.services(settings) if replicas == 1 else cluster.services(settings, replicas)[0]
     for service in services:
-        service.env.update(env)
+        service.env = {**env, **service.env}  # a replica's own settings (its action port) win
     supervisor = Supervisor(services, log_dir=data_dir / "logs", echo=False).start()
     try:
-        stack.wait_healthy([s.health_url for s in services], timeout=600)
+        try:
+            stack.wait_healthy([s.health_url for s in services], timeout=600)
+        except TimeoutError:
+            for service in services:
+                log = data_dir / "logs" / f"{service.name}.log"
+                print(f"----- {service.name} log (tail) -----\n" + log.read_text(errors="replace")[-3000:])
+            raise
         label = f"project, {replicas} replica{'s' if replicas > 1 else ''}" + (" (PostgreSQL + Redis)" if postgres else "")
         yield Target(label, f"{settings.rasa_url}/webhooks/rest/webhook", supervisor, data_dir,
-                     PROJECT_CONVERSATION, env)
+                     PROJECT_CONVERSATION, env, settings)
     finally:
         supervisor.stop()
         for name in databases:

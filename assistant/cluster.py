@@ -87,9 +87,12 @@ defaults
     timeout server 120s
     timeout tunnel 1h
     timeout http-request 10s
+    # A new server connection per request: a request on a reused connection to a process that has just
+    # died cannot be retried (it may have arrived), one that finds the port closed is sent to another replica.
+    http-reuse never
     retries 3
     option redispatch 1
-    default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
+    default-server inter 1s fall 2 rise 1
 
 frontend rasa
     bind {host}:{rasa_port}

@@ -74,7 +74,7 @@ def test_recruiter_reply_reaches_the_open_socketio_chat_on_either_replica(cluste
 
 
 def test_a_knowledge_edit_is_answered_by_every_replica(cluster_stack):
-    doc = cluster_stack.data_dir / "knowledge_base" / "cluster-canteen.md"
+    doc = cluster_stack.knowledge_dir / "cluster-canteen.md"
     doc.write_text("---\ntitle: Canteen at our offices\nurl: https://careers.fernhill.example/help/canteen\n"
                    "tags: [canteen, lunch]\nowner: workplace\nupdated: 2026-11-01\nlang: en\naudience: all\n---\n\n"
                    "# Canteen at our offices\n\n## Lunch\nEvery office canteen serves a free zucchini lasagne on Fridays.\n")
@@ -116,7 +116,7 @@ def test_a_killed_process_is_restarted_and_the_cluster_keeps_serving(cluster_sta
     os.kill(supervisor.pid(name), signal.SIGKILL)
     answered = 0
     deadline = time.monotonic() + 240
-    while supervisor.restarts(name) == restarts or not _healthy(supervisor.children[name].service.health_url):
+    while supervisor.restarts(name) == restarts or not cluster_stack.healthy(name):
         assert time.monotonic() < deadline, f"{name} did not come back"
         replies, _ = cluster_stack.chat(sender, "hello")  # never an HTTP error: the proxy or the channel answers
         answered += bool(replies)
@@ -127,11 +127,4 @@ def test_a_killed_process_is_restarted_and_the_cluster_keeps_serving(cluster_sta
         assert answered > 0
     replies, served_by = cluster_stack.chat(sender, "do you sponsor work visas?")  # needs the action server
     assert "sponsor" in " ".join(texts(replies)), replies
-    assert f"{name} exited with code -9" not in "" and supervisor.restarts(name) == restarts + 1
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
+    assert supervisor.restarts(name) == restarts + 1
