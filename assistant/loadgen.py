@@ -8,6 +8,7 @@ import math
 import statistics
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 
 import httpx
@@ -24,7 +25,7 @@ class LoadResult:
     errors: int = 0
     seconds: float = 0.0
     started_at: float = 0.0
-    failures: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, what failed)
+    failures: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, what went wrong)
     answered: list[tuple[str, str]] = field(default_factory=list)  # (sender, message) of every answered turn
 
     @property
@@ -43,7 +44,8 @@ class LoadResult:
                 "p50_ms": round(self.percentile(0.5), 1), "p95_ms": round(self.percentile(0.95), 1),
                 "max_ms": round(max(self.latencies_ms, default=math.nan), 1),
                 "mean_ms": round(statistics.fmean(self.latencies_ms), 1) if self.latencies_ms else math.nan,
-                "turns_per_s": round(len(self.latencies_ms) / self.seconds, 2) if self.seconds else 0.0}
+                "turns_per_s": round(len(self.latencies_ms) / self.seconds, 2) if self.seconds else 0.0,
+                "error_kinds": dict(Counter(what for _, what in self.failures))}
 
 
 async def _turn(client: httpx.AsyncClient, url: str, sender: str, message: str, result: LoadResult) -> None:
@@ -55,7 +57,8 @@ async def _turn(client: httpx.AsyncClient, url: str, sender: str, message: str, 
             raise ValueError("empty reply")
     except (httpx.HTTPError, ValueError) as error:
         result.errors += 1
-        result.failures.append((time.monotonic() - result.started_at, f"{sender}: {type(error).__name__}"))
+        what = f"HTTP {error.response.status_code}" if isinstance(error, httpx.HTTPStatusError) else type(error).__name__
+        result.failures.append((time.monotonic() - result.started_at, what))
         return
     result.latencies_ms.append((time.perf_counter() - started) * 1000)
     result.answered.append((sender, message))

@@ -113,18 +113,22 @@ def test_a_killed_process_is_restarted_and_the_cluster_keeps_serving(cluster_sta
     supervisor = cluster_stack.supervisor
     sender = cluster_stack.conversation_on("rasa-1" if name == "actions-1" else "rasa-2", "kill")
     restarts = supervisor.restarts(name)
+    killed = time.monotonic()
     os.kill(supervisor.pid(name), signal.SIGKILL)
-    answered = 0
-    deadline = time.monotonic() + 240
+    outcomes = []  # (seconds after the kill, answered?, what)
     while supervisor.restarts(name) == restarts or not cluster_stack.healthy(name):
-        assert time.monotonic() < deadline, f"{name} did not come back"
-        replies, _ = cluster_stack.chat(sender, "hello")  # never an HTTP error: the proxy or the channel answers
-        answered += bool(replies)
-        api = httpx.get(f"{cluster_stack.api_url}/health", timeout=10)  # the other API replica serves meanwhile
-        assert api.status_code == 200
+        assert time.monotonic() - killed < 240, f"{name} did not come back"
+        try:
+            replies, served_by = cluster_stack.chat(sender, "hello")
+            outcomes.append((round(time.monotonic() - killed, 1), bool(replies), served_by))
+        except httpx.HTTPError as error:  # a turn in flight when its process died
+            outcomes.append((round(time.monotonic() - killed, 1), False, type(error).__name__))
+        assert httpx.get(f"{cluster_stack.api_url}/health", timeout=10).status_code == 200  # the other API serves
         time.sleep(0.5)
-    if name != "actions-1":  # a greeting needs no action server: the other Rasa replica answered it
-        assert answered > 0
+    failed = [o for o in outcomes if not o[1]]
+    assert len(failed) <= 2, outcomes
+    if name == "rasa-2":  # while it was down, the other Rasa replica took the conversation
+        assert any(o[1] and o[2] == "rasa-1" for o in outcomes), outcomes
     replies, served_by = cluster_stack.chat(sender, "do you sponsor work visas?")  # needs the action server
     assert "sponsor" in " ".join(texts(replies)), replies
     assert supervisor.restarts(name) == restarts + 1
