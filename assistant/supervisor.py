@@ -8,9 +8,11 @@ process is kept in ``<data_dir>/run/processes.json`` for tools that need them (t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -133,6 +135,9 @@ class Supervisor:
         code = child.proc.poll() if child.proc else None
         if code is None:
             return
+        # What it spawned may live on (Sanic's worker holds the port): end its process group before a restart.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.proc.pid, signal.SIGKILL)
         if now - child.started_at >= STABLE_AFTER_S:
             child.delay = self.first_delay
         child.restart_at = now + child.delay

@@ -88,3 +88,19 @@ def test_stop_ends_a_process_that_ignores_sigterm_and_its_children(tmp_path):
     sup.stop()
     assert not _alive(pid)
     _wait_for(lambda: not _alive(child_pid), timeout=3)  # SIGKILL went to the whole process group
+
+
+def test_what_a_killed_process_spawned_is_ended_before_the_restart(tmp_path):
+    parent = [sys.executable, "-c",
+              "import subprocess, sys, time; "
+              "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)']); "
+              "print(child.pid, flush=True); time.sleep(120)"]
+    sup = Supervisor([Service("actions", parent, "")], log_dir=tmp_path, first_delay=0.2).start()
+    try:
+        log = tmp_path / "actions.log"
+        child_pid = int(_wait_for(lambda: log.read_text().split()[0] if log.exists() and log.read_text().strip() else ""))
+        os.kill(sup.pid("actions"), signal.SIGKILL)  # like kill -9 of Sanic's main process: its worker stays
+        _wait_for(lambda: not _alive(child_pid), timeout=5)
+        _wait_for(lambda: sup.restarts("actions") == 1)
+    finally:
+        sup.stop()
