@@ -17,4 +17,10 @@ BENCHMARKS: dict[str, str] = {
     "jobs": "assistant.jobs.bench:run",
     "language": "assistant.language.bench:run",
     "journeys": "assistant.journeys.bench:run",
+    "load": "assistant.load_bench:run",
+    "faults": "assistant.fault_bench:run",
+    "soak": "assistant.soak_bench:run",
+    "profile": "assistant.profile_bench:run",
 }
+# Run only when named (`assistant bench soak --minutes 30`): too long for every `make bench`.
+ON_REQUEST: set[str] = {"soak", "profile"}  # profile needs py-spy
