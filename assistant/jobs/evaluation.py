@@ -54,12 +54,13 @@ def ndcg_at(ranked: list[str], relevant: set[str], k: int) -> float:
 
 
 @contextmanager
-def scratch_catalogue():
-    """Yields (session, index root) for a temporary database holding the demo catalogue and its index."""
+def scratch_catalogue(rows: list[dict] | None = None):
+    """Yields (session, index root) for a temporary database holding these postings (default: the demo catalogue)."""
     from assistant import migrate
     from assistant.db import make_engine
     from assistant.jobs import demo
     from assistant.jobs import index as jobs_index
+    from assistant.jobs import service as jobs_service
 
     with tempfile.TemporaryDirectory(prefix="jobs-eval-") as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'eval.db'}")
@@ -67,7 +68,10 @@ def scratch_catalogue():
             migrate.upgrade(connection)
         session = Session(bind=engine, expire_on_commit=False)
         try:
-            demo.load(db_session=session)
+            report = jobs_service.import_jobs(db_session=session, rows=demo.rows() if rows is None else rows)
+            if report.errors:
+                console.print(f"[yellow]{len(report.errors)} postings rejected by the import, e.g. row "
+                              f"{report.errors[0].row}: {'; '.join(report.errors[0].errors)}[/]")
             session.commit()
             root = Path(folder) / "index"
             jobs_index.sync(db_session=session, root=root)
