@@ -25,16 +25,15 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from assistant.jobs import demo
 from assistant.jobs.evaluation import _keyword_baseline, _keyword_ranking, ndcg_at, scratch_catalogue
 from assistant.settings import ROOT
 
 console = Console(width=150)
 DATA = ROOT / "tests" / "jobs" / "data"
-DEMO_CATALOGUE = ROOT / "assistant" / "jobs" / "demo" / "jobs.json"
-OCCUPATIONS_CATALOGUE = ROOT / "assistant" / "jobs" / "demo" / "occupations.json"
 SHIPPED_SETS = {  # name: (catalogue feed, cases)
-    "demo titles": (DEMO_CATALOGUE, DATA / "titles_demo.jsonl"),
-    "occupation titles": (OCCUPATIONS_CATALOGUE, DATA / "titles_occupations.jsonl"),
+    "demo titles": (demo.CATALOGUE, DATA / "titles_demo.jsonl"),
+    "occupation titles": (demo.OCCUPATIONS, DATA / "titles_occupations.jsonl"),
 }
 METHODS = ("recommender", "bm25", "embeddings")
 PAGE_SIZE = 10  # ranks scored; the chat shows the first 5 of the same ranking
@@ -92,6 +91,15 @@ def _percentile(values: list[float], share: float) -> float:
     return round(ordered[int(share * (len(ordered) - 1))], 1) if ordered else 0.0
 
 
+def feed_rows(catalogue: Path) -> list[dict]:
+    """Returns the rows of a feed; the shipped generated catalogues get their dates moved forward first."""
+    from assistant.jobs import service as jobs_service
+
+    if catalogue.resolve() in (demo.CATALOGUE.resolve(), demo.OCCUPATIONS.resolve()):
+        return demo.rows(catalogue=catalogue)
+    return jobs_service.parse_feed(content=catalogue.read_bytes(), filename=catalogue.name)
+
+
 def evaluate(*, catalogue: Path, cases_path: Path, name: str | None = None, show: bool = True) -> dict:
     """Returns (and prints) the figures of one catalogue and case file for the three methods, per half."""
     from assistant import embeddings
@@ -102,7 +110,7 @@ def evaluate(*, catalogue: Path, cases_path: Path, name: str | None = None, show
     from assistant.jobs import service as jobs_service
     from assistant.jobs.recommend import recommend_jobs
 
-    rows = jobs_service.parse_feed(content=catalogue.read_bytes(), filename=catalogue.name)
+    rows = feed_rows(catalogue)
     per_case: list[dict] = []
     with scratch_catalogue(rows) as (db, root):
         postings = jobs_service.list_open_jobs(db_session=db)
