@@ -84,12 +84,20 @@ class LoadedIndex:
         self.by_external_id = {m.external_id: m.id for m in metas}
         self.cities = sorted({m.city for m in metas if m.city})
         self.skills = sorted({s for m in metas for s in m.skills})
-        self.word_cache: dict[int, frozenset[str]] = {}  # filled by the recommender's lexical match
+        self._title_index = None
         self._codes: dict[str, tuple[dict, np.ndarray]] = {}
         for name in ("city", "country", "workplace", "level"):
             values = [getattr(m, name) or "" for m in metas]
             uniques, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
             self._codes[name] = ({v: i for i, v in enumerate(uniques.tolist())}, codes)
+
+    def title_index(self):
+        """Returns the BM25 index of this version's job titles (built on first use)."""
+        if self._title_index is None:
+            from assistant.jobs.lexical import TitleIndex
+
+            self._title_index = TitleIndex(list(self.jobs.values()))
+        return self._title_index
 
     @property
     def kind(self) -> str:
