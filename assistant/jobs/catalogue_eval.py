@@ -100,53 +100,100 @@ def feed_rows(catalogue: Path) -> list[dict]:
     return jobs_service.parse_feed(content=catalogue.read_bytes(), filename=catalogue.name)
 
 
-def evaluate(*, catalogue: Path, cases_path: Path, name: str | None = None, show: bool = True) -> dict:
-    """Returns (and prints) the figures of one catalogue and case file for the three methods, per half."""
-    from assistant import embeddings
-    from assistant.candidates.models import Candidate
-    from assistant.events import service as events_service
-    from assistant.events.schemas import EventIn
+def evaluate(*, catalogue: Path, cases_path: Path, name: str | None = None, show: bool = True, tune: bool = False) -> dict:
+    """Returns (and prints) the figures of one catalogue and case file for the three methods, per half.
+
+    ``tune`` first tries every page-policy setting of TUNING_GRID on the development half and keeps the best."""
     from assistant.jobs import index as jobs_index
     from assistant.jobs import service as jobs_service
     from assistant.jobs.recommend import recommend_jobs
 
     rows = feed_rows(catalogue)
-    per_case: list[dict] = []
     with scratch_catalogue(rows) as (db, root):
         postings = jobs_service.list_open_jobs(db_session=db)
         cases = read_cases(cases_path, postings)
-        retriever, ids = _keyword_baseline(postings)
         loaded = jobs_index.served(root=root)
-        external = {job_id: meta.external_id for job_id, meta in loaded.jobs.items()}
         recommend_jobs(db_session=db, text="warm up", loaded=loaded, log_shown=False)
-        for number, case in enumerate(cases):
-            candidate, visitor = None, None
-            if case.profile:
-                candidate = Candidate(external_id=f"EVAL-{number}", first_name="Eval", email=f"eval{number}@example.com",
-                                      **case.profile)
-                db.add(candidate)
-                db.flush()
-            if case.viewed:
-                visitor = f"eval-visitor-{number:05d}"
-                events_service.record_events(db_session=db, visitor_id=visitor, events=[
-                    EventIn(kind="job_viewed", job_id=job_id, dwell_seconds=90) for job_id in case.viewed])
-            started = time.perf_counter()
-            result = recommend_jobs(db_session=db, text=case.request, candidate=candidate, visitor_id=visitor,
-                                    page_size=PAGE_SIZE, log_shown=False, loaded=loaded)
-            latency = (time.perf_counter() - started) * 1000
-            ours = [item.job.external_id for item in result.items]
-            _, nearest = loaded.search(embeddings.embed([case.request]), PAGE_SIZE)
-            vector = [external[int(i)] for i in nearest[0] if i >= 0]
-            keyword = _keyword_ranking(retriever, ids, case.request, set(case.viewed), k=PAGE_SIZE)
-            per_case.append({"request": case.request, "half": case.half, "latency_ms": latency, "page": len(ours),
-                             "first_right": bool(ours) and ours[0] in case.expected,
-                             "recommender": metrics(ours, case.expected), "bm25": metrics(keyword, case.expected),
-                             "embeddings": metrics(vector, case.expected)})
+        chosen = _tune(db, loaded, [c for c in cases if c.half == "development"]) if tune else None
+        per_case = _ask(db, loaded, postings, cases)
         db.rollback()
     figures = summarise(per_case, name or cases_path.name)
+    if chosen:
+        figures["tuned"] = chosen
     if show:
         print_figures(figures)
     return figures
+
+
+TUNING_GRID = {"LEXICAL_WEIGHT": (0.05, 0.1, 0.15, 0.25, 0.4), "MIN_CARDS": (1, 3, 5)}
+
+
+def _tune(db, loaded, cases: list[Case]) -> dict:
+    """Returns the page-policy setting with the best Recall@5 (then Recall@1) on these cases, now in force."""
+    import itertools
+
+    from assistant.jobs import recommend
+
+    results = []
+    for values in itertools.product(*TUNING_GRID.values()):
+        setting = dict(zip(TUNING_GRID, values))
+        for key, value in setting.items():
+            setattr(recommend, key, value)
+        scored = [metrics(_recommended(db, loaded, case)[0], case.expected) for case in cases]
+        results.append((_mean(scored), setting))
+    results.sort(key=lambda r: (r[0]["recall@5"], r[0]["recall@1"]), reverse=True)
+    table = Table(title=f"tuning on the development half ({len(cases)} requests)")
+    for column in (*TUNING_GRID, "Recall@1", "Recall@5", "MRR"):
+        table.add_column(column, justify="right")
+    for figures, setting in results:
+        table.add_row(*(str(v) for v in setting.values()), *(f"{figures[k]:.3f}" for k in ("recall@1", "recall@5", "mrr")))
+    console.print(table)
+    best = results[0][1]
+    for key, value in best.items():
+        setattr(recommend, key, value)
+    return best
+
+
+def _recommended(db, loaded, case: Case, number: int = 0) -> tuple[list[str], float]:
+    """Returns the external ids the chat's recommend_jobs gives for a case, and how long it took (ms)."""
+    from assistant.candidates.models import Candidate
+    from assistant.events import service as events_service
+    from assistant.events.schemas import EventIn
+    from assistant.jobs.recommend import recommend_jobs
+
+    candidate, visitor = None, None
+    if case.profile:
+        candidate = Candidate(external_id=f"EVAL-{number}", first_name="Eval", email=f"eval{number}@example.com",
+                              **case.profile)
+        db.add(candidate)
+        db.flush()
+    if case.viewed:
+        visitor = f"eval-visitor-{number:05d}"
+        events_service.record_events(db_session=db, visitor_id=visitor, events=[
+            EventIn(kind="job_viewed", job_id=job_id, dwell_seconds=90) for job_id in case.viewed])
+    started = time.perf_counter()
+    result = recommend_jobs(db_session=db, text=case.request, candidate=candidate, visitor_id=visitor,
+                            page_size=PAGE_SIZE, log_shown=False, loaded=loaded)
+    return [item.job.external_id for item in result.items], (time.perf_counter() - started) * 1000
+
+
+def _ask(db, loaded, postings: list, cases: list[Case]) -> list[dict]:
+    """Returns each case's rankings by the recommender, BM25 alone and embeddings alone, with latency."""
+    from assistant import embeddings
+
+    retriever, ids = _keyword_baseline(postings)
+    external = {job_id: meta.external_id for job_id, meta in loaded.jobs.items()}
+    per_case = []
+    for number, case in enumerate(cases):
+        ours, latency = _recommended(db, loaded, case, number)
+        _, nearest = loaded.search(embeddings.embed([case.request]), PAGE_SIZE)
+        vector = [external[int(i)] for i in nearest[0] if i >= 0]
+        keyword = _keyword_ranking(retriever, ids, case.request, set(case.viewed), k=PAGE_SIZE)
+        per_case.append({"request": case.request, "half": case.half, "latency_ms": latency, "page": len(ours),
+                         "first_right": bool(ours) and ours[0] in case.expected,
+                         "recommender": metrics(ours, case.expected), "bm25": metrics(keyword, case.expected),
+                         "embeddings": metrics(vector, case.expected)})
+    return per_case
 
 
 def summarise(per_case: list[dict], name: str) -> dict:
@@ -186,6 +233,8 @@ def print_figures(figures: dict) -> None:
         p = g["pages"]
         console.print(f"  recommender pages (10 asked): mean {p['mean']} jobs, empty {p['empty']:.1%}, one card "
                       f"{p['single']:.1%} (a wrong one {p['single_wrong']:.1%}), fewer than 5 {p['under_5']:.1%}")
+    if figures.get("tuned"):
+        console.print(f"  page policy tuned on the development half: {figures['tuned']}")
     console.print(f"  latency of recommend_jobs: p50 {figures['latency_ms']['p50']} ms, p95 {figures['latency_ms']['p95']} ms")
     if figures["misses"]:
         console.print(f"  not in the first 5: {'; '.join(figures['misses'][:15])}", highlight=False)
