@@ -9,6 +9,7 @@ EVALUATIONS: dict[str, str] = {
     "escalation": "assistant.escalation.evaluation:run",
     "jobs": "assistant.jobs.evaluation:run",
     "jobs-titles": "assistant.jobs.catalogue_eval:run",
+    "conversations": "assistant.dialogue.evaluation:run",
 }
 BENCHMARKS: dict[str, str] = {
     "knowledge": "assistant.knowledge.bench:run",

@@ -73,12 +73,20 @@ def _train_locked(out: Path, force: bool) -> bool:
     return True
 
 
-def rasa_env() -> dict[str, str]:
-    """Returns the environment for Rasa processes (quiet telemetry, no downloads)."""
+def rasa_env(settings: Settings | None = None) -> dict[str, str]:
+    """Returns the environment for Rasa processes (quiet telemetry, no downloads; our channel's settings).
+
+    This checkout's rasa_channel/ goes first on PYTHONPATH, so a worktree runs its own channel code.
+    """
     env = dict(os.environ)
     env.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HF_HUB_OFFLINE": "1",
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-                "RASA_CACHE_DIRECTORY": str(ROOT / "var" / "rasa-cache")})
+                "RASA_CACHE_DIRECTORY": str(ROOT / "var" / "rasa-cache"),
+                "PYTHONPATH": str(ROOT / "rasa_channel")})
+    if settings is not None:
+        env.update({"ASSISTANT_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
+                    "ASSISTANT_RECRUITING_EMAIL": settings.recruiting_email,
+                    "ASSISTANT_TURN_BUDGET_SECONDS": str(settings.turn_budget_seconds)})
     return env
 
 
@@ -125,7 +133,7 @@ def services(settings: Settings) -> list[Service]:
                  "--endpoints", str(endpoints), "--credentials", str(RASA_DIR / "credentials.yml"),
                  "--cors", *origins],
             health_url=f"http://127.0.0.1:{settings.rasa_port}/",
-            env={**rasa_env(), **secret_env},
+            env={**rasa_env(settings), **secret_env},
         ),
         Service(
             name="actions",
