@@ -14,7 +14,6 @@ held-out half is what the README reports.
 from __future__ import annotations
 
 import json
-import math
 import statistics
 import time
 import zlib
