@@ -8,6 +8,7 @@ EVALUATIONS: dict[str, str] = {
     "knowledge": "assistant.knowledge.evaluation:run",
     "escalation": "assistant.escalation.evaluation:run",
     "jobs": "assistant.jobs.evaluation:run",
+    "jobs-titles": "assistant.jobs.catalogue_eval:run",
     "conversations": "assistant.dialogue.evaluation:run",
     "language": "assistant.language.evaluation:run",
 }
