@@ -13,4 +13,5 @@ BENCHMARKS: dict[str, str] = {
     "knowledge": "assistant.knowledge.bench:run",
     "stack": "assistant.stack_bench:run",
     "jobs": "assistant.jobs.bench:run",
+    "parsing": "assistant.candidates.bench:run",
 }
