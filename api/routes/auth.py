@@ -124,7 +124,7 @@ def login(
 ):
     client = request.client.host if request.client else "unknown"
     context = {"csrf": csrf_token(request), "next": _safe_next(next), "email": email}
-    wait = signin_throttle.wait_seconds(db_session=db_session, email=email, client=client)
+    wait = signin_throttle.begin_attempt(db_session=db_session, email=email, client=client)
     if wait:  # checked before the password, so guessing on a locked address learns nothing
         log.warning("inbox sign-in refused: too many failures (%d s left)", wait)
         minutes = -(-wait // 60)
@@ -133,9 +133,7 @@ def login(
         return templates.TemplateResponse(request, "inbox/login.html", context, status_code=429,
                                           headers={"Retry-After": str(wait)})
     user = staff_service.authenticate(db_session=db_session, email=email, password=password)
-    if user is None:
-        signin_throttle.record_failure(db_session=db_session, email=email, client=client)
-        db_session.commit()
+    if user is None:  # the attempt begun above stays recorded as the failure
         context["error"] = "That e-mail and password don't match an active account."
         return templates.TemplateResponse(request, "inbox/login.html", context, status_code=401)
     signin_throttle.clear(db_session=db_session, email=email)
