@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.db import as_utc, utcnow
 from assistant.inbox.models import StaffUser
 from assistant.settings import get_settings
 
@@ -62,12 +63,14 @@ def create(*, db_session: Session, email: str, name: str, role: str, password: s
 
 
 def set_password(*, db_session: Session, email: str, password: str) -> StaffUser:
-    """Returns the user after replacing their password and clearing their failed sign-ins (an admin's reset)."""
+    """Returns the user after replacing their password, ending their open sessions and clearing their failed
+    sign-ins (an admin's reset)."""
     from assistant.inbox import signin_throttle
 
     user = _existing(db_session, email)
     _check_password(user.email, password)
     user.password_hash = _hasher.hash(password)
+    user.password_changed_at = utcnow()  # sessions signed in before now end (see session_is_current)
     signin_throttle.clear(db_session=db_session, email=user.email)
     db_session.flush()
     return user
@@ -116,6 +119,11 @@ def _allowed_here(*, email: str, password: str) -> bool:
     if get_settings().demo_allowed:
         return True
     return not demo.is_demo_account(email) and not hmac.compare_digest(password.encode(), demo.DEMO_PASSWORD.encode())
+
+
+def session_is_current(user: StaffUser, *, signed_in_at: float) -> bool:
+    """Returns False for a session signed in before the user's last password change."""
+    return user.password_changed_at is None or signed_in_at >= as_utc(user.password_changed_at).timestamp()
 
 
 def can_read_tickets(user: StaffUser) -> bool:
