@@ -14,7 +14,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import conversation_id
+from actions.common import TypedValuesOnly, conversation_id
 from actions.identity import RESEND_WORDS, audit_channel, latest_intent, verified_candidate
 from assistant.audit import service as audit_service
 from assistant.candidates import parsing, stages
@@ -126,6 +126,7 @@ class SingleValueForm:
     InvalidValue. (Not an Action itself, so rasa-sdk does not register it.)"""
 
     slot = ""
+    intent = ""  # the request that starts the form: said again without a value, it is only asked again
 
     def parse(self, text: str, tracker: Tracker) -> dict:
         raise NotImplementedError
@@ -143,14 +144,15 @@ class SingleValueForm:
         try:
             return {self.slot: self.parse(text, tracker)}
         except parsing.InvalidValue as error:
-            dispatcher.utter_message(text=f"{error} (Or type “cancel” to leave it as it is.)")
+            if latest_intent(tracker) != self.intent:
+                dispatcher.utter_message(text=f"{error} (Or type “cancel” to leave it as it is.)")
             return {self.slot: None}
 
 
-class ValidateContactForm(SingleValueForm, FormValidationAction):
+class ValidateContactForm(TypedValuesOnly, SingleValueForm, FormValidationAction):
     """A new phone number is taken at once; a new e-mail address only after a code sent to it is typed back."""
 
-    slot = "contact_value"
+    slot, intent = "contact_value", "update_contact"
 
     def name(self) -> str:
         return "validate_contact_form"
@@ -260,8 +262,8 @@ class ActionUpdateContact(Action):
         return reset_form_slots()
 
 
-class ValidatePreferencesForm(SingleValueForm, FormValidationAction):
-    slot = "preferences_value"
+class ValidatePreferencesForm(TypedValuesOnly, SingleValueForm, FormValidationAction):
+    slot, intent = "preferences_value", "update_preferences"
 
     def name(self) -> str:
         return "validate_preferences_form"
@@ -328,8 +330,8 @@ class ActionUpdatePreferences(ApplyFormChange):
         return f"Done: we'll contact you by {candidate.contact_channel}{hours}, and job alerts are {alerts}."
 
 
-class ValidateProfileForm(SingleValueForm, FormValidationAction):
-    slot = "profile_value"
+class ValidateProfileForm(TypedValuesOnly, SingleValueForm, FormValidationAction):
+    slot, intent = "profile_value", "update_profile"
 
     def name(self) -> str:
         return "validate_profile_form"
@@ -361,7 +363,7 @@ class ActionUpdateProfile(ApplyFormChange):
 
 # ---- withdrawal ----------------------------------------------------------------------------------
 
-class ValidateWithdrawForm(FormValidationAction):
+class ValidateWithdrawForm(TypedValuesOnly, FormValidationAction):
     """Which application (when the message did not say), then an explicit yes."""
 
     def name(self) -> str:

@@ -86,7 +86,8 @@ class Settings(BaseSettings):
     watch_knowledge: bool = True  # reload the index when a Markdown file changes (local runs)
 
     # Messages and identity.
-    max_message_chars: int = 1000
+    max_message_chars: int = Field(default=2000, ge=1)  # longer messages are refused before NLU (rasa_channel)
+    turn_budget_seconds: float = Field(default=4.5, gt=0)  # a turn taking longer gets a delay notice
     otp_ttl_minutes: int = 10
     otp_max_attempts: int = 5
     otp_max_codes_per_hour: int = 5  # codes sent to one address (or asked in one conversation) per hour

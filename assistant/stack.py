@@ -75,12 +75,20 @@ def _train_locked(out: Path, force: bool) -> bool:
     return True
 
 
-def rasa_env() -> dict[str, str]:
-    """Returns the environment for Rasa processes (quiet telemetry, no downloads)."""
+def rasa_env(settings: Settings | None = None) -> dict[str, str]:
+    """Returns the environment for Rasa processes (quiet telemetry, no downloads; our channel's settings).
+
+    This checkout's rasa_channel/ goes first on PYTHONPATH, so a worktree runs its own channel code.
+    """
     env = dict(os.environ)
     env.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HF_HUB_OFFLINE": "1",
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-                "RASA_CACHE_DIRECTORY": str(ROOT / "var" / "rasa-cache")})
+                "RASA_CACHE_DIRECTORY": str(ROOT / "var" / "rasa-cache"),
+                "PYTHONPATH": str(ROOT / "rasa_channel")})
+    if settings is not None:
+        env.update({"ASSISTANT_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
+                    "ASSISTANT_RECRUITING_EMAIL": settings.recruiting_email,
+                    "ASSISTANT_TURN_BUDGET_SECONDS": str(settings.turn_budget_seconds)})
     return env
 
 
@@ -116,7 +124,7 @@ def write_endpoints(settings: Settings) -> tuple[Path, dict[str, str]]:
 def rasa_server(settings: Settings, *args: str) -> tuple[list[str], dict[str, str]]:
     """Returns the command and extra environment of a Rasa server with its HTTP API on (token in the env)."""
     return ([str(RASA_PYTHON), str(RASA_SERVE), "run", "--enable-api", *args],
-            {**rasa_env(), "ASSISTANT_RASA_TOKEN": settings.secret("rasa_token")})
+            {**rasa_env(settings), "ASSISTANT_RASA_TOKEN": settings.secret("rasa_token")})
 
 
 def services(settings: Settings) -> list[Service]:
