@@ -25,6 +25,7 @@ from api.routes import (
     site,
     tickets,
 )
+from api.body_limit import BodyLimit
 from api.security_headers import SecurityHeaders
 from assistant import retention
 from assistant.jobs import alerts
@@ -53,6 +54,7 @@ app = FastAPI(
 )
 app.add_middleware(SessionMiddleware, **auth.session_options())  # signed inbox session cookie
 app.add_middleware(SecurityHeaders, settings=get_settings())
+app.add_middleware(BodyLimit)  # outermost: no body over its limit reaches a route, declared or chunked
 # The vendor mount comes first: /static would otherwise shadow it.
 app.mount("/static/vendor", StaticFiles(directory=HERE / "web" / "node_modules" / "socket.io-client" / "dist", check_dir=False), name="vendor")
 app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

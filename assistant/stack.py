@@ -20,6 +20,8 @@ from assistant.settings import ROOT, Settings
 
 RASA_DIR = ROOT / "assistant" / "rasa"
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+RASA_SERVE = ROOT / "scripts" / "rasa_serve.py"  # rasa run with the API token from the environment, not argv
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
 TRAINING_INPUTS = [ROOT / "config.yml", RASA_DIR / "domain", RASA_DIR / "data"]
 
@@ -119,6 +121,12 @@ def write_endpoints(settings: Settings, *, action_port: int | None = None, name:
     return path, secret_env
 
 
+def rasa_server(settings: Settings, *args: str) -> tuple[list[str], dict[str, str]]:
+    """Returns the command and extra environment of a Rasa server with its HTTP API on (token in the env)."""
+    return ([str(RASA_PYTHON), str(RASA_SERVE), "run", "--enable-api", *args],
+            {**rasa_env(settings), "ASSISTANT_RASA_TOKEN": settings.secret("rasa_token")})
+
+
 def services(settings: Settings) -> list[Service]:
     """Returns the three services of the stack, bound to settings.host."""
     return replica_services(settings, rasa_port=settings.rasa_port, action_port=settings.action_port,
@@ -133,17 +141,17 @@ def replica_services(settings: Settings, *, rasa_port: int, action_port: int, ap
     """
     endpoints, secret_env = write_endpoints(settings, action_port=action_port, name=f"endpoints{suffix}")
     origins = sorted({settings.public_url, *settings.cors_origins})
+    rasa_cmd, rasa_server_env = rasa_server(
+        settings, "--interface", host, "--port", str(rasa_port),
+        "--model", str(model_dir(settings) / "assistant.tar.gz"), "--endpoints", str(endpoints),
+        "--credentials", str(RASA_DIR / "credentials.yml"), "--cors", *origins)
     app_env = {"ASSISTANT_DATA_DIR": str(settings.data_dir), "PYTHONUNBUFFERED": "1"}
     return [
         Service(
             name=f"rasa{suffix}",
-            cmd=[str(RASA_BIN), "run", "--enable-api", "--auth-token", settings.secret("rasa_token"),
-                 "--interface", host, "--port", str(rasa_port),
-                 "--model", str(model_dir(settings) / "assistant.tar.gz"),
-                 "--endpoints", str(endpoints), "--credentials", str(RASA_DIR / "credentials.yml"),
-                 "--cors", *origins],
+            cmd=rasa_cmd,
             health_url=f"http://127.0.0.1:{rasa_port}/",
-            env={**rasa_env(settings), **secret_env},
+            env={**rasa_server_env, **secret_env},
         ),
         Service(
             name=f"actions{suffix}",

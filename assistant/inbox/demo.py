@@ -16,9 +16,14 @@ DEMO_USERS = (
 )
 
 
+def is_demo_account(email: str) -> bool:
+    """Returns True for the e-mail of a shipped demo account."""
+    return email.strip().lower() in {address for address, _, _ in DEMO_USERS}
+
+
 def load_demo_staff(*, db_session: Session) -> int:
-    """Creates the demo accounts that are missing (not in production); returns how many were created."""
-    if get_settings().env == "production":
+    """Creates the demo accounts that are missing (only in development on loopback); returns how many were created."""
+    if not get_settings().demo_allowed:
         return 0
     created = 0
     for email, name, role in DEMO_USERS:

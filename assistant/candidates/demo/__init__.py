@@ -25,6 +25,11 @@ def _read(name: str) -> list[dict]:
     return json.loads((HERE / f"{name}.json").read_text())
 
 
+def demo_ids() -> frozenset[str]:
+    """Returns the external ids of the shipped demo candidates (the only ones development conveniences serve)."""
+    return frozenset(c["external_id"] for c in _read("candidates"))
+
+
 def rows(today: date | None = None) -> dict[str, list[dict]]:
     """Returns the import rows of each kind with absolute dates (midnight UTC anchors keep a day's loads identical)."""
     today = today or datetime.now(timezone.utc).date()
