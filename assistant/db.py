@@ -90,3 +90,4 @@ def import_all_models() -> None:
     from assistant.inbox import models as _inbox  # noqa: F401
     from assistant.jobs import models as _jobs  # noqa: F401
     from assistant.knowledge import models as _knowledge  # noqa: F401
+    from assistant.scheduling import models as _scheduling  # noqa: F401

@@ -106,6 +106,13 @@ class Settings(BaseSettings):
     job_alert_interval_days: float = Field(default=7, gt=0)
     job_alert_check_hours: float = Field(default=6, gt=0)
 
+    # Interview self-scheduling (assistant.scheduling): slots are offered, and bookings moved or cancelled in the
+    # chat, only until this many hours before the interview (later: a recruiter helps); offered up to this far ahead.
+    scheduling_change_cutoff_hours: float = Field(default=24, ge=0)
+    scheduling_offer_days: int = Field(default=21, ge=1)
+    scheduling_webhook_url: str = ""  # the ATS hears of every booking change here (and polls GET /api/ats/bookings)
+    scheduling_webhook_secret: SecretStr | None = None  # signs the webhook body (X-Signature: sha256=<hmac>)
+
     @model_validator(mode="after")
     def _defaults(self) -> "Settings":
         if not self.database_url:
