@@ -59,3 +59,28 @@ class BookingRead(BaseModel):
 class BookingFeed(BaseModel):
     bookings: list[BookingRead]
     next_since: datetime | None = Field(description="pass as ?since= to get the changes after these")
+
+
+class SlotIn(BaseModel):
+    """A slot a recruiter adds in the inbox or over the staff API; a time without an offset is business time."""
+
+    job_external_id: str = Field(min_length=1, max_length=64)
+    starts_at: datetime
+    duration_minutes: int = Field(default=45, gt=0, le=600)
+    kind: InterviewKind = "video"
+    location: str | None = Field(default=None, max_length=200)
+    meeting_link: str | None = Field(default=None, max_length=500, pattern=r"^https://")
+    interviewer_names: list[str] = Field(default_factory=list)
+
+
+class SlotRead(BaseModel):
+    external_id: str
+    job_external_id: str
+    job_title: str
+    starts_at: datetime
+    duration_minutes: int
+    kind: str
+    location: str | None
+    meeting_link: str | None
+    interviewer_names: list[str]
+    booking: BookingRead | None

@@ -27,9 +27,10 @@ from assistant.candidates import service as candidates_service
 from assistant.candidates.models import Application, Candidate, Interview
 from assistant.candidates.schemas import ImportResult
 from assistant.db import as_utc, utcnow
+from assistant.jobs import service as jobs_service
 from assistant.jobs.models import Job
 from assistant.scheduling.models import InterviewBooking, InterviewRequest, InterviewSlot
-from assistant.scheduling.schemas import BookingRead, RequestRow, SlotRow
+from assistant.scheduling.schemas import BookingRead, RequestRow, SlotIn, SlotRead, SlotRow
 from assistant.settings import get_settings
 
 BOOKING_FIELDS = ["slot", "status"]
@@ -255,7 +256,7 @@ def _audit(db_session: Session, booking: InterviewBooking, actor: Actor, action:
 # ---- publishing slots (ATS and recruiters) -------------------------------------------------------
 
 def _job(db_session: Session, external_id: str) -> Job:
-    job = db_session.scalar(select(Job).where(Job.external_id == external_id))
+    job = jobs_service.get_by_external_id(db_session=db_session, external_id=external_id)
     if job is None:
         raise ats.RowProblem(f"job_external_id: no job {external_id!r}")
     return job
@@ -328,6 +329,24 @@ def import_requests(*, db_session: Session, rows: list, actor: Actor) -> ImportR
     return ats.import_with(db_session=db_session, rows=rows, row_type=RequestRow, handler=_upsert_request, actor=actor)
 
 
+def staff_actor(*, staff_id: int) -> Actor:
+    """Returns the audit actor of a recruiter working in the inbox."""
+    return Actor(type="recruiter", id=str(staff_id), channel="inbox")
+
+
+def add_slot(*, db_session: Session, slot_in: SlotIn, actor: Actor) -> InterviewSlot:
+    """Returns the new slot a recruiter published (a time without an offset is read in settings.business_timezone)."""
+    starts_at = slot_in.starts_at
+    if starts_at.tzinfo is None:
+        starts_at = starts_at.replace(tzinfo=ZoneInfo(get_settings().business_timezone))
+    row = SlotRow(external_id=f"SLOT-{uuid.uuid4().hex[:12]}", **(slot_in.model_dump() | {"starts_at": starts_at}))
+    try:
+        upsert_slot(db_session=db_session, row=row, source=f"{actor.type}:{actor.id}"[:32])
+    except ats.RowProblem as problem:
+        raise SchedulingError(str(problem)) from None
+    return get_slot_or_raise(db_session=db_session, external_id=row.external_id)
+
+
 def remove_slot(*, db_session: Session, slot: InterviewSlot, now: datetime | None = None) -> InterviewSlot:
     """Returns the slot withdrawn from offer; raises SchedulingError when someone has booked it."""
     if is_booked(db_session=db_session, slot=slot):
@@ -369,3 +388,19 @@ def booking_read(booking: InterviewBooking) -> BookingRead:
                        booked_at=as_utc(booking.booked_at),
                        cancelled_at=as_utc(booking.cancelled_at) if booking.cancelled_at else None,
                        updated_at=as_utc(booking.updated_at))
+
+
+def slot_read(slot: InterviewSlot, booking: InterviewBooking | None) -> SlotRead:
+    """Returns the staff and ATS view of a slot with its active booking."""
+    return SlotRead(external_id=slot.external_id, job_external_id=slot.job.external_id, job_title=slot.job.title,
+                    starts_at=as_utc(slot.starts_at), duration_minutes=slot.duration_minutes, kind=slot.kind,
+                    location=slot.location, meeting_link=slot.meeting_link, interviewer_names=list(slot.interviewer_names),
+                    booking=booking_read(booking) if booking else None)
+
+
+def read_bookings(*, db_session: Session, rows: list[tuple[InterviewSlot, InterviewBooking | None]], actor: Actor) -> None:
+    """Records that a recruiter saw who booked these slots (one audit entry per booking shown)."""
+    for _slot, booking in rows:
+        if booking is not None:
+            audit_service.record(db_session=db_session, actor=actor, action="read", entity="interview_booking",
+                                 entity_id=booking.uid, candidate_id=booking.candidate_id, fields=["name", "slot"])

@@ -56,7 +56,7 @@ def add_slots(db_session, job: Job, hours: list[float], now: datetime | None = N
     """Adds slots for job starting the given numbers of hours from now; returns them."""
     now = now or utcnow()
     slots = [InterviewSlot(external_id=f"SLOT-{next(_ids)}-{now.timestamp():.0f}", job_id=job.id,
-                           starts_at=now + timedelta(hours=h), duration_minutes=45, kind="video",
+                           starts_at=(now + timedelta(hours=h)).replace(second=0, microsecond=0), duration_minutes=45, kind="video",
                            meeting_link="https://meet.example.com/x", interviewer_names=["Anna Becker"])
              for h in hours]
     db_session.add_all(slots)
@@ -67,3 +67,6 @@ def add_slots(db_session, job: Job, hours: list[float], now: datetime | None = N
 @pytest.fixture
 def invited(db_session) -> Invited:
     return add_invited(db_session)
+
+
+from tests.inbox.conftest import api_account, app_db, sign_in  # noqa: E402,F401 - the inbox's sign-in fixtures
