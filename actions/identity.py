@@ -143,7 +143,9 @@ class ValidateVerifyForm(FormValidationAction):
                                     channel=audit_channel(tracker))
 
     def validate_verify_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
-        text = str(value or "")
+        if value is None:  # only reset by action_require_identity as the form starts: nothing to check yet
+            return {"verify_email": None}
+        text = str(value)
         if parsing.is_cancel(text):
             return dict(STOPPED)
         try:
@@ -156,7 +158,9 @@ class ValidateVerifyForm(FormValidationAction):
         return {"verify_email": email}
 
     def validate_verify_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
-        text = str(value or "")
+        if value is None:
+            return {"verify_code": None}
+        text = str(value)
         if parsing.is_cancel(text):
             return dict(STOPPED)
         if parsing.find_email(text):  # a different address: start again with it

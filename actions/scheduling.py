@@ -133,7 +133,7 @@ class ValidateBookingForm(FormValidationAction):
         return "validate_booking_form"
 
     def validate_booking_choice(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
-        if isinstance(value, dict):
+        if value is None or isinstance(value, dict):  # None: the slot was only reset (when the form starts)
             return {"booking_choice": value}
         meant = choice.understand(str(value or ""), tracker.get_slot("booking_offered") or [])
         if meant is choice.Intent.KEEP or latest_intent(tracker) == "deny":
@@ -207,7 +207,7 @@ class ValidateCancelBookingForm(FormValidationAction):
         return "validate_cancel_booking_form"
 
     def validate_cancel_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
-        if isinstance(value, bool):
+        if value is None or isinstance(value, bool):
             return {"cancel_confirmed": value}
         try:
             return {"cancel_confirmed": parsing.yes_or_no(str(value or ""), latest_intent(tracker))}
