@@ -8,6 +8,7 @@ EVALUATIONS: dict[str, str] = {
     "knowledge": "assistant.knowledge.evaluation:run",
     "escalation": "assistant.escalation.evaluation:run",
     "jobs": "assistant.jobs.evaluation:run",
+    "scheduling": "assistant.scheduling.evaluation:run",
 }
 BENCHMARKS: dict[str, str] = {
     "knowledge": "assistant.knowledge.bench:run",
