@@ -21,7 +21,7 @@ from assistant.identity import service as identity_service
 from assistant.settings import get_settings
 
 PERSONAL_INTENTS = ("check_status", "ask_interview", "update_contact", "update_preferences", "update_profile",
-                    "withdraw_application", "verify_identity")
+                    "withdraw_application", "verify_identity", "book_interview", "reschedule_interview", "cancel_interview")
 RESEND_WORDS = ("resend", "send again", "new code", "another code", "didn't get", "didnt get", "didn't receive",
                 "not received", "no code")
 

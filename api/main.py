@@ -22,6 +22,7 @@ from api.routes import (
     jobs,
     knowledge,
     knowledge_pages,
+    scheduling,
     site,
     tickets,
 )
@@ -71,3 +72,6 @@ app.include_router(candidates.router)
 app.include_router(jobs.ats_router)
 app.include_router(events.router)
 app.include_router(knowledge.router)
+app.include_router(scheduling.ats_router)
+app.include_router(scheduling.router)
+app.include_router(scheduling.pages)

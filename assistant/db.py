@@ -91,3 +91,4 @@ def import_all_models() -> None:
     from assistant.jobs import models as _jobs  # noqa: F401
     from assistant.journeys import models as _journeys  # noqa: F401
     from assistant.knowledge import models as _knowledge  # noqa: F401
+    from assistant.scheduling import models as _scheduling  # noqa: F401

@@ -22,8 +22,9 @@ def _loaders() -> list:
     from assistant.candidates import demo as candidates_demo
     from assistant.inbox import demo as inbox_demo
     from assistant.jobs import demo as jobs_demo
+    from assistant.scheduling import demo as scheduling_demo
 
-    return [jobs_demo.load, candidates_demo.load, inbox_demo.load_demo_staff]  # jobs first: other concerns' demo records refer to jobs
+    return [jobs_demo.load, candidates_demo.load, inbox_demo.load_demo_staff, scheduling_demo.load]  # jobs first: other concerns' demo records refer to jobs
 
 
 def _index_builders() -> list:

@@ -11,6 +11,7 @@ EVALUATIONS: dict[str, str] = {
     "jobs-titles": "assistant.jobs.catalogue_eval:run",
     "conversations": "assistant.dialogue.evaluation:run",
     "language": "assistant.language.evaluation:run",
+    "scheduling": "assistant.scheduling.evaluation:run",
 }
 BENCHMARKS: dict[str, str] = {
     "knowledge": "assistant.knowledge.bench:run",

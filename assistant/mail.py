@@ -9,6 +9,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 import uuid
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.parser import BytesParser
@@ -22,8 +23,20 @@ class MailSecurityError(RuntimeError):
     """The mail server cannot be reached over verified TLS, so nothing secret was sent."""
 
 
-def send(*, to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> str:
-    """Sends one plain-text message (with any extra headers, e.g. List-Unsubscribe); returns its Message-ID."""
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to a message, e.g. an iCalendar invite (``text/calendar``, params ``{"method": "REQUEST"}``)."""
+
+    filename: str
+    content: bytes
+    maintype: str
+    subtype: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def send(*, to: str, subject: str, body: str, headers: dict[str, str] | None = None,
+         attachments: list[Attachment] = ()) -> str:
+    """Sends one plain-text message (with any extra headers and attachments); returns its Message-ID."""
     settings = get_settings()
     message = EmailMessage()
     message["From"] = settings.mail_from
@@ -34,6 +47,9 @@ def send(*, to: str, subject: str, body: str, headers: dict[str, str] | None = N
     for name, value in (headers or {}).items():
         message[name] = value
     message.set_content(body)
+    for item in attachments:
+        message.add_attachment(item.content, maintype=item.maintype, subtype=item.subtype, filename=item.filename,
+                               params=item.params)
     if settings.smtp_host:
         _send_smtp(message)
     else:

@@ -151,6 +151,12 @@ class Settings(BaseSettings):
     journey_retry_seconds: float = Field(default=60, gt=0)  # first retry delay; doubles each attempt
     journey_webhook_url: str = ""  # HRIS onboarding webhook (signed body, no message text); empty = none
     journey_webhook_secret: SecretStr | None = None  # HMAC-SHA256 key of the webhook signature
+    # Interview self-scheduling (assistant.scheduling): slots are offered, and bookings moved or cancelled in the
+    # chat, only until this many hours before the interview (later: a recruiter helps); offered up to this far ahead.
+    scheduling_change_cutoff_hours: float = Field(default=24, ge=0)
+    scheduling_offer_days: int = Field(default=21, ge=1)
+    scheduling_webhook_url: str = ""  # the ATS hears of every booking change here (and polls GET /api/ats/bookings)
+    scheduling_webhook_secret: SecretStr | None = None  # signs the webhook body (X-Signature: sha256=<hmac>)
 
     @model_validator(mode="after")
     def _defaults(self) -> "Settings":

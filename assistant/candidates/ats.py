@@ -6,6 +6,7 @@ file twice changes nothing the second time. Jobs are upserted by the jobs concer
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -31,17 +32,17 @@ class RowProblem(ValueError):
     """A row refers to something that does not exist or conflicts; str(error) is 'field: message'."""
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
     if isinstance(a, datetime) and isinstance(b, datetime):
         return as_utc(a) == as_utc(b)
     return a == b
 
 
-def _assign(record: Any, values: dict[str, Any]) -> list[str]:
+def assign_changed(record: Any, values: dict[str, Any]) -> list[str]:
     """Sets changed values; returns the names of the fields that changed."""
     changed = []
     for name, value in values.items():
-        if not _same(getattr(record, name), value):
+        if not same_value(getattr(record, name), value):
             setattr(record, name, value)
             changed.append(name)
     return changed
@@ -66,7 +67,7 @@ def _upsert_candidate(db_session: Session, row: CandidateRow, actor: Actor) -> s
         db_session.add(candidate)
         changed = list(values)
     else:
-        changed = _assign(candidate, values)
+        changed = assign_changed(candidate, values)
     db_session.flush()
     if changed:
         audit_service.record(db_session=db_session, actor=actor, action="create" if created else "update", entity="candidate",
@@ -92,7 +93,7 @@ def _upsert_application(db_session: Session, row: ApplicationRow, actor: Actor) 
         db_session.add(StageHistory(application_id=application.id, stage=row.stage.value, changed_at=stage_changed_at, source="ats"))
         changed = ["candidate_id", "job_id", "stage", "applied_at"]
     else:
-        changed = _assign(application, values)
+        changed = assign_changed(application, values)
         if application.stage != row.stage.value:
             changed += _change_stage(db_session, application, row.stage.value, stage_changed_at, "ats")
     db_session.flush()
@@ -135,7 +136,7 @@ def _upsert_interview(db_session: Session, row: InterviewRow, actor: Actor) -> s
         db_session.add(interview)
         changed = list(values)
     else:
-        changed = _assign(interview, values)
+        changed = assign_changed(interview, values)
     db_session.flush()
     if changed:
         audit_service.record(db_session=db_session, actor=actor, action="create" if created else "update", entity="interview",
@@ -155,17 +156,23 @@ def import_rows(*, db_session: Session, kind: str, rows: list[Any], actor: Actor
     """Returns counts of created, updated and unchanged rows and the errors of the rows that were not imported."""
     if kind not in HANDLERS:
         raise ValueError(f"kind: must be one of {', '.join(KINDS)}")
+    return import_with(db_session=db_session, rows=rows, row_type=ROW_TYPES[kind], handler=HANDLERS[kind], actor=actor)
+
+
+def import_with(*, db_session: Session, rows: list[Any], row_type: type, handler: Callable[[Session, Any, Actor], str],
+                actor: Actor) -> ImportResult:
+    """Returns the result of importing rows of one shape with handler (one savepoint per row; other concerns use it too)."""
     result = ImportResult()
     for index, raw in enumerate(rows):
         external_id = (raw.get("external_id") or raw.get("application_external_id")) if isinstance(raw, dict) else None
         try:
-            row = ROW_TYPES[kind].model_validate(raw)
+            row = row_type.model_validate(raw)
         except ValidationError as error:
             result.errors.append(RowError(row=index, external_id=external_id, errors=_errors(error)))
             continue
         try:
             with db_session.begin_nested():
-                outcome = HANDLERS[kind](db_session, row, actor)
+                outcome = handler(db_session, row, actor)
         except RowProblem as problem:
             result.errors.append(RowError(row=index, external_id=external_id, errors=[str(problem)]))
             continue

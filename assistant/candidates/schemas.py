@@ -12,11 +12,15 @@ from assistant.candidates import parsing
 from assistant.candidates.stages import Stage
 
 
+InterviewKind = Literal["phone", "video", "technical", "behavioural", "panel", "onsite", "final"]
+
+
 class Row(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def _aware(value: datetime) -> datetime:
+def require_offset(value: datetime) -> datetime:
+    """Returns value when it carries a time zone offset; raises ValueError otherwise."""
     if value.tzinfo is None:
         raise ValueError("needs a time zone offset, e.g. 2026-11-20T09:00:00Z")
     return value
@@ -79,7 +83,7 @@ class ApplicationRow(Row):
     applied_at: datetime
     stage_changed_at: datetime | None = None
 
-    _aware = field_validator("applied_at", "stage_changed_at")(lambda cls, v: v if v is None else _aware(v))
+    _aware = field_validator("applied_at", "stage_changed_at")(lambda cls, v: v if v is None else require_offset(v))
 
 
 class StageChangeRow(Row):
@@ -88,7 +92,7 @@ class StageChangeRow(Row):
     changed_at: datetime
     source: Literal["ats", "recruiter"] = "ats"
 
-    _aware = field_validator("changed_at")(lambda cls, v: _aware(v))
+    _aware = field_validator("changed_at")(lambda cls, v: require_offset(v))
 
 
 class InterviewRow(Row):
@@ -96,13 +100,13 @@ class InterviewRow(Row):
     application_external_id: str = Field(min_length=1, max_length=64)
     scheduled_at: datetime
     duration_minutes: int = Field(default=60, gt=0, le=600)
-    kind: Literal["phone", "video", "technical", "behavioural", "panel", "onsite", "final"]
+    kind: InterviewKind
     location: str | None = Field(default=None, max_length=200)
     meeting_link: str | None = Field(default=None, max_length=500, pattern=r"^https://")
     interviewer_names: list[str] = Field(default_factory=list)
     notes_for_candidate: str | None = Field(default=None, max_length=2000)
 
-    _aware = field_validator("scheduled_at")(lambda cls, v: _aware(v))
+    _aware = field_validator("scheduled_at")(lambda cls, v: require_offset(v))
 
 
 ROW_TYPES: dict[str, type[Row]] = {
