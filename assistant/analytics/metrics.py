@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -248,3 +248,11 @@ def summary(report_: dict) -> dict:
 
 def _period_out(period: Period) -> dict:
     return {"from": period.start.isoformat(), "to": period.end.isoformat()}
+
+
+def period_between(start: date | None, end: date | None, *, default_days: int = 30, now: datetime | None = None) -> Period:
+    """Returns the period from ``start`` to ``end`` inclusive (whole UTC days); by default the last default_days."""
+    now = now or utcnow()
+    stop = datetime.combine(end + timedelta(days=1), time(), tzinfo=timezone.utc) if end else now
+    begin = datetime.combine(start, time(), tzinfo=timezone.utc) if start else stop - timedelta(days=default_days)
+    return Period(begin, stop)

@@ -200,3 +200,22 @@ def report(*, db_session: Session, start: datetime, end: datetime) -> dict:
                                                                                         "race_ethnicity": self_id.RACES}},
             "outputs": [asdict(o) | {"flagged": o.flagged} for o in outputs]}
 
+
+
+def printable(report: dict) -> str:
+    """Returns the report as plain text in the shape published LL144 summaries use (one table per output)."""
+    lines = [f"Bias audit, {report['period']['from'][:10]} to {report['period']['to'][:10]}",
+             f"Impact ratio = category rate / highest rate of a category that is not excludable; flagged below "
+             f"{FOUR_FIFTHS}; categories under {EXCLUDABLE_SHARE:.0%} of the data are excludable (marked *).", ""]
+    for output in report["outputs"]:
+        source = "the employer's process" if output["source"] == "employer" else "the assistant"
+        rate_name = "Scoring rate" if output["measure"] == "scoring_rate" else "Selection rate"
+        lines.append(f"{output['label']} — {source}; {output['total']} candidates, {output['unknown']} unknown")
+        for kind, title in (("sex", "Sex"), ("race_ethnicity", "Race/ethnicity"), ("intersectional", "Intersectional")):
+            lines.append(f"  {title:<58} {'Count':>6} {rate_name:>15} {'Impact ratio':>13}")
+            for row in output[kind]:
+                name = row["category"] + (" *" if row["excludable"] else "") + ("  FLAGGED" if row["flagged"] else "")
+                ratio = "–" if row["impact_ratio"] is None else f"{row['impact_ratio']:.3f}"
+                lines.append(f"    {name:<56} {row['count']:>6} {row['selection_rate']:>15.3f} {ratio:>13}")
+        lines.append("")
+    return "\n".join(lines)

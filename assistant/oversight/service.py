@@ -50,7 +50,7 @@ def set_enabled(*, db_session: Session, feature: str, enabled: bool, changed_by:
     switch.enabled, switch.changed_by, switch.changed_at = enabled, changed_by, utcnow()
     db_session.add(switch)
     db_session.flush()
-    log.warning("AI feature %s turned %s", feature, "on" if enabled else "off")
+    log.info("AI feature %s turned %s", feature, "on" if enabled else "off")
     return switch
 
 
