@@ -12,7 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.routes import (
+    analytics,
     ats,
+    audit,
     auth,
     candidates,
     chat,
@@ -22,6 +24,7 @@ from api.routes import (
     jobs,
     knowledge,
     knowledge_pages,
+    nps,
     site,
     tickets,
 )
@@ -54,6 +57,7 @@ app.add_middleware(SessionMiddleware, **auth.session_options())  # signed inbox 
 app.add_middleware(SecurityHeaders, settings=get_settings())
 # The vendor mount comes first: /static would otherwise shadow it.
 app.mount("/static/vendor", StaticFiles(directory=HERE / "web" / "node_modules" / "socket.io-client" / "dist", check_dir=False), name="vendor")
+app.mount("/static/chartjs", StaticFiles(directory=HERE / "web" / "node_modules" / "chart.js" / "dist", check_dir=False), name="chartjs")
 app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
 app.include_router(health.router)
@@ -68,3 +72,8 @@ app.include_router(candidates.router)
 app.include_router(jobs.ats_router)
 app.include_router(events.router)
 app.include_router(knowledge.router)
+app.include_router(analytics.router)
+app.include_router(analytics.pages)
+app.include_router(audit.router)
+app.include_router(audit.pages)
+app.include_router(nps.router)

@@ -44,6 +44,11 @@ class Period:
     def days(self) -> float:
         return (self.end - self.start).total_seconds() / 86400
 
+    @property
+    def last_day(self) -> date:
+        """The last (inclusive) day of the period."""
+        return (self.end - timedelta(microseconds=1)).date()
+
     def before(self) -> "Period":
         """Returns the period of the same length just before this one (the default baseline)."""
         return Period(self.start - (self.end - self.start), self.start)
