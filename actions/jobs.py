@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import TypedValuesOnly, conversation_id, metadata
 from actions.identity import audit_channel, verified_candidate
+from actions.oversight import feature_off
 from assistant.audit import service as audit_service
 from assistant.db import session_scope
 from assistant.events import service as events_service
@@ -102,6 +103,10 @@ class ActionFindJobs(Action):
         return "action_find_jobs"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        with session_scope() as db:
+            off = feature_off(dispatcher, "recommendations", db_session=db)
+        if off:
+            return [SlotSet("jobs_need_details", False)]
         after_form = tracker.latest_action_name == "job_preferences_form"
         text = _form_text(tracker) if after_form else (tracker.latest_message or {}).get("text") or ""
         if text.startswith("/"):
@@ -124,6 +129,10 @@ class ActionSimilarJobs(Action):
         return "action_similar_jobs"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        with session_scope() as db:
+            off = feature_off(dispatcher, "recommendations", db_session=db)
+        if off:
+            return []
         text = (tracker.latest_message or {}).get("text") or ""
         text = "" if text.startswith("/") else text
         result = _search(tracker, text=text, similar=True, shown=[])
@@ -146,6 +155,10 @@ class ActionMoreJobs(Action):
         return "action_more_jobs"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        with session_scope() as db:
+            off = feature_off(dispatcher, "recommendations", db_session=db)
+        if off:
+            return []
         shown = list(tracker.get_slot("jobs_shown") or [])
         if tracker.get_slot("jobs_request") is None and not shown:
             dispatcher.utter_message(text="Let's start with a search: what kind of role are you looking for?")

@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import conversation_id, latest_text
+from actions.oversight import feature_off
 from assistant.db import session_scope
 from assistant.knowledge import service as knowledge_service
 from assistant.knowledge.index import KnowledgeUnavailable
@@ -67,6 +68,10 @@ class ActionSearchKnowledge(Action):
         return "action_search_knowledge"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        with session_scope() as db:
+            off = feature_off(dispatcher, "knowledge_answers", db_session=db)
+        if off:
+            return []
         picked = entity(tracker, "kb_doc")
         context = previous_questions(tracker)
         question = latest_text(tracker)

@@ -12,7 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.routes import (
+    analytics,
     ats,
+    audit,
     auth,
     candidates,
     chat,
@@ -23,6 +25,7 @@ from api.routes import (
     knowledge,
     knowledge_pages,
     scheduling,
+    nps,
     site,
     tickets,
 )
@@ -58,6 +61,7 @@ app.add_middleware(SecurityHeaders, settings=get_settings())
 app.add_middleware(BodyLimit)  # outermost: no body over its limit reaches a route, declared or chunked
 # The vendor mount comes first: /static would otherwise shadow it.
 app.mount("/static/vendor", StaticFiles(directory=HERE / "web" / "node_modules" / "socket.io-client" / "dist", check_dir=False), name="vendor")
+app.mount("/static/chartjs", StaticFiles(directory=HERE / "web" / "node_modules" / "chart.js" / "dist", check_dir=False), name="chartjs")
 app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
 app.include_router(health.router)
@@ -75,3 +79,8 @@ app.include_router(knowledge.router)
 app.include_router(scheduling.ats_router)
 app.include_router(scheduling.router)
 app.include_router(scheduling.pages)
+app.include_router(analytics.router)
+app.include_router(analytics.pages)
+app.include_router(audit.router)
+app.include_router(audit.pages)
+app.include_router(nps.router)

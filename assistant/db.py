@@ -84,6 +84,7 @@ def session_scope() -> Iterator[Session]:
 
 def import_all_models() -> None:
     """Imports every models module so Base.metadata knows all tables (Alembic, tests)."""
+    from assistant.analytics import models as _analytics  # noqa: F401
     from assistant.audit import models as _audit  # noqa: F401
     from assistant.candidates import models as _candidates  # noqa: F401
     from assistant.identity import models as _identity  # noqa: F401
@@ -92,3 +93,4 @@ def import_all_models() -> None:
     from assistant.journeys import models as _journeys  # noqa: F401
     from assistant.knowledge import models as _knowledge  # noqa: F401
     from assistant.scheduling import models as _scheduling  # noqa: F401
+    from assistant.oversight import models as _oversight  # noqa: F401

@@ -109,6 +109,11 @@ def _role_guards(allowed: Callable[[StaffUser], bool], refusal: str) -> tuple[An
 TicketReader, PageTicketReader = _role_guards(staff_service.can_read_tickets, "your role cannot read tickets")
 KnowledgeManager, PageKnowledgeManager = _role_guards(staff_service.can_manage_knowledge,
                                                       "your role cannot manage the knowledge base")
+AnalyticsReader, PageAnalyticsReader = _role_guards(staff_service.can_read_analytics, "your role cannot read analytics")
+AuditReader, PageAuditReader = _role_guards(staff_service.can_read_audit, "your role cannot read the bias audit")
+PrivacyOfficer, PagePrivacyOfficer = _role_guards(staff_service.can_handle_data_requests,
+                                                  "your role cannot export or erase candidate data")
+FeatureAdmin, PageFeatureAdmin = _role_guards(staff_service.can_switch_ai_features, "only an admin can switch AI features")
 CsrfChecked = Depends(require_csrf)
 
 

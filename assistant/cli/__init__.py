@@ -2,7 +2,7 @@
 
 import typer
 
-from assistant.cli import candidates, evaluation, inbox, jobs, journeys, knowledge, retention, stack
+from assistant.cli import analytics, audit, candidates, evaluation, inbox, jobs, journeys, knowledge, retention, stack
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Conversational candidate assistant.")
 stack.register(app)
@@ -13,3 +13,5 @@ jobs.register(app)
 knowledge.register(app)
 retention.register(app)
 journeys.register(app)
+analytics.register(app)
+audit.register(app)

@@ -13,6 +13,8 @@ DEMO_USERS = (
     ("alex.recruiter@fernhill.example", "Alex Recruiter", "recruiter"),
     ("casey.content@fernhill.example", "Casey Content", "content_owner"),
     ("ada.admin@fernhill.example", "Ada Admin", "admin"),
+    ("lee.lead@fernhill.example", "Lee Lead", "lead"),
+    ("pat.privacy@fernhill.example", "Pat Privacy", "privacy"),
 )
 
 

@@ -14,9 +14,11 @@ from assistant.db import as_utc, utcnow
 from assistant.inbox.models import StaffUser
 from assistant.settings import get_settings
 
-ROLES = ("recruiter", "content_owner", "admin")
+ROLES = ("recruiter", "content_owner", "admin", "lead", "privacy")
 TICKET_ROLES = frozenset({"recruiter", "admin"})  # content owners edit the knowledge base, never read tickets
 KNOWLEDGE_ROLES = frozenset({"content_owner", "admin"})  # see what the knowledge base misses, rebuild it
+ANALYTICS_ROLES = frozenset({"lead", "admin"})  # read the figures and the bias audit (read-only)
+PRIVACY_ROLES = frozenset({"privacy", "admin"})  # export and erase a candidate's data, read the bias audit
 MIN_PASSWORD_CHARS = 10
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("timing-equaliser-not-a-password")
@@ -134,6 +136,24 @@ def can_manage_knowledge(user: StaffUser) -> bool:
     return user.role in KNOWLEDGE_ROLES
 
 
+def can_read_analytics(user: StaffUser) -> bool:
+    return user.role in ANALYTICS_ROLES
+
+
+def can_read_audit(user: StaffUser) -> bool:
+    return user.role in ANALYTICS_ROLES | PRIVACY_ROLES
+
+
+def can_handle_data_requests(user: StaffUser) -> bool:
+    return user.role in PRIVACY_ROLES
+
+
+def can_switch_ai_features(user: StaffUser) -> bool:
+    return user.role == "admin"
+
+
 def home_page(user: StaffUser) -> str:
     """Returns where this user lands after signing in."""
-    return "/inbox" if can_read_tickets(user) else "/inbox/knowledge"
+    if can_read_tickets(user):
+        return "/inbox"
+    return {"lead": "/inbox/analytics", "privacy": "/inbox/privacy"}.get(user.role, "/inbox/knowledge")
