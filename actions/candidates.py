@@ -144,7 +144,8 @@ class SingleValueForm:
         try:
             return {self.slot: self.parse(text, tracker)}
         except parsing.InvalidValue as error:
-            if latest_intent(tracker) != self.intent:
+            repeated_request = latest_intent(tracker) == self.intent and not any(c.isdigit() or c == "@" for c in text)
+            if not repeated_request:
                 dispatcher.utter_message(text=f"{error} (Or type “cancel” to leave it as it is.)")
             return {self.slot: None}
 

@@ -117,7 +117,7 @@ class OfferRow(Row):
     made_at: datetime
     decided_at: datetime | None = None
 
-    _aware = field_validator("made_at", "decided_at")(lambda cls, v: v if v is None else _aware(v))
+    _aware = field_validator("made_at", "decided_at")(lambda cls, v: v if v is None else require_offset(v))
 
     @model_validator(mode="after")
     def _decided(self) -> "OfferRow":
@@ -140,7 +140,7 @@ class JobFillRow(Row):
     filled_at: datetime
     opened_at: datetime | None = None  # default: when the job was posted
 
-    _aware = field_validator("filled_at", "opened_at")(lambda cls, v: v if v is None else _aware(v))
+    _aware = field_validator("filled_at", "opened_at")(lambda cls, v: v if v is None else require_offset(v))
 
 
 class SelfIdentificationRow(Row):

@@ -18,6 +18,7 @@ TICKETS = frozenset({RECRUITER, ADMIN})
 KNOWLEDGE = frozenset({CONTENT_OWNER, ADMIN})
 ATS = frozenset({ATS_SYSTEM})
 REINDEX = frozenset({REINDEX_JOB})
+ADMIN_ONLY = frozenset({ADMIN})  # of the principals here; leads and the privacy team have their own roles
 
 
 class Exact(dict):
@@ -86,4 +87,40 @@ RULES: dict[tuple[str, str], frozenset[str] | Exact] = {
     ("POST", "/api/ats/jobs"): ATS,
     ("POST", "/api/ats/jobs/{external_id}/close"): ATS,
     ("DELETE", "/api/ats/jobs/{external_id}"): ATS,
+    ("POST", "/api/ats/offers"): ATS,
+    ("POST", "/api/ats/hires"): ATS,
+    ("POST", "/api/ats/job-fills"): ATS,
+    ("POST", "/api/ats/self-identification"): ATS,
+    ("POST", "/api/ats/interview-slots"): ATS,
+    ("POST", "/api/ats/interview-requests"): ATS,
+    ("GET", "/api/ats/bookings"): ATS,
+    # interview scheduling (recruiters)
+    ("GET", "/api/scheduling/slots"): TICKETS,
+    ("POST", "/api/scheduling/slots"): TICKETS,
+    ("DELETE", "/api/scheduling/slots/{external_id}"): TICKETS,
+    ("POST", "/api/scheduling/bookings/{booking_id}/cancel"): TICKETS,
+    ("GET", "/inbox/scheduling"): TICKETS,
+    ("POST", "/inbox/scheduling/slots"): TICKETS,
+    ("POST", "/inbox/scheduling/slots/{external_id}/remove"): TICKETS,
+    ("POST", "/inbox/scheduling/bookings/{booking_id}/cancel"): TICKETS,
+    # measurement and compliance (admins; leads read analytics and the audit, the privacy team exports/erases)
+    ("GET", "/static/chartjs"): EVERYONE,
+    ("GET", "/api/analytics/report"): ADMIN_ONLY,
+    ("GET", "/api/analytics/summary"): ADMIN_ONLY,
+    ("GET", "/api/analytics/attribution"): ADMIN_ONLY,
+    ("GET", "/api/analytics/report.csv"): ADMIN_ONLY,
+    ("GET", "/inbox/analytics"): ADMIN_ONLY,
+    ("GET", "/api/audit/bias"): ADMIN_ONLY,
+    ("GET", "/api/audit/bias.txt"): ADMIN_ONLY,
+    ("GET", "/api/oversight/features"): ADMIN_ONLY,
+    ("POST", "/api/oversight/features"): ADMIN_ONLY,
+    ("GET", "/api/privacy/candidates/{external_id}/export"): ADMIN_ONLY,
+    ("POST", "/api/privacy/candidates/{external_id}/erase"): ADMIN_ONLY,
+    ("GET", "/inbox/audit"): ADMIN_ONLY,
+    ("POST", "/inbox/audit/features"): ADMIN_ONLY,
+    ("GET", "/inbox/privacy"): ADMIN_ONLY,
+    ("GET", "/inbox/privacy/export"): ADMIN_ONLY,
+    ("POST", "/inbox/privacy/erase"): ADMIN_ONLY,
+    ("GET", "/feedback/nps"): EVERYONE,  # the signed survey link is the credential
+    ("POST", "/feedback/nps"): EVERYONE,
 }
