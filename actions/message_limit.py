@@ -14,7 +14,8 @@ from assistant.settings import get_settings
 def notice() -> str:
     """Returns what the candidate is told when a message is longer than the assistant reads."""
     limit = get_settings().max_message_chars
-    return f"That message is too long for me: please keep it under {limit:,} characters and send it again."
+    return (f"That message is too long for me to read: please keep it under {limit:,} characters. "
+            "You could send the most important part first.")  # the same words as rasa_channel's guard
 
 
 def overlong_reply(action_call: dict[str, Any]) -> dict[str, Any] | None:

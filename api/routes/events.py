@@ -29,6 +29,11 @@ client_limiter = RateLimiter(limit=REQUESTS_PER_MINUTE)
 router = APIRouter(prefix="/api", tags=["behaviour events"])
 
 
+def _invalid(loc: list[str], message: str) -> HTTPException:
+    """Returns a 422 in the documented shape of validation errors (HTTPValidationError)."""
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [{"loc": loc, "msg": message, "type": "value_error"}])
+
+
 def _limit(limiter: RateLimiter, key: str, cost: int) -> None:
     if not limiter.allow(key, cost):
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many events; slow down",
@@ -56,7 +61,7 @@ def post_events(batch: EventBatch, request: Request, db_session: SessionDep,
         if candidate is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "the candidate token names no known candidate")
     elif not batch.visitor_id:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "send a candidate token or a visitor_id")
+        raise _invalid(["body", "visitor_id"], "send a candidate token or a visitor_id")
     subject = f"candidate:{candidate.id}" if candidate else f"visitor:{batch.visitor_id}"
     _limit(subject_limiter, subject, len(batch.events))
     actor = audit_service.candidate_actor(candidate_id=candidate.id, channel="career_site") if candidate else None
@@ -66,5 +71,5 @@ def post_events(batch: EventBatch, request: Request, db_session: SessionDep,
         events_service.record_events(db_session=db_session, events=batch.events, actor=actor,
                                      candidate_id=candidate.id if candidate else None, visitor_id=batch.visitor_id)
     except events_service.UnknownJobs as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+        raise _invalid(["body", "events"], str(error)) from None
     return EventsAccepted(accepted=len(batch.events), subject="candidate" if candidate else "visitor")
