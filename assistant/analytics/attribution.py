@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, inspect, select
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, inspect, select
 from sqlalchemy.orm import Session
 
 from assistant.analytics.stats import newcombe, rate, wilson
@@ -37,7 +37,8 @@ journey_run_table = Table(  # the columns of the journeys log that attribution r
     Column("journey_version", String(32)), Column("candidate_id", Integer), Column("occurrence_key", String(128)),
     Column("arm", String(16)), Column("status", String(16)), Column("due_at", DateTime(timezone=True)),
     Column("decided_at", DateTime(timezone=True)), Column("sent_at", DateTime(timezone=True)),
-    Column("reason", String(200)), Column("channel", String(16)),
+    Column("reason", String(200)), Column("channel", String(16)), Column("attempts", Integer),
+    Column("done_actions", JSON),
 )
 LATER_THAN_ASSESSMENT = ("phone_screen", "interviews", "final_round", "offer", "hired")
 

@@ -158,7 +158,7 @@ def _upsert_offer(db_session: Session, row: OfferRow, actor: Actor) -> str:
         db_session.add(offer)
         changed = list(values)
     else:
-        changed = _assign(offer, values)
+        changed = assign_changed(offer, values)
     db_session.flush()
     if changed:
         audit_service.record(db_session=db_session, actor=actor, action="create" if created else "update", entity="offer",
@@ -184,7 +184,7 @@ def _job_fill(db_session: Session, row: JobFillRow, actor: Actor) -> str:
         db_session.add(JobFill(job_id=job.id, opened_at=opened_at, filled_at=row.filled_at))
         db_session.flush()
         return "created"
-    return "updated" if _assign(fill, {"opened_at": opened_at, "filled_at": row.filled_at}) else "unchanged"
+    return "updated" if assign_changed(fill, {"opened_at": opened_at, "filled_at": row.filled_at}) else "unchanged"
 
 
 def _self_identification(db_session: Session, row: SelfIdentificationRow, actor: Actor) -> str:

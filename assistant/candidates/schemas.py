@@ -132,7 +132,7 @@ class HireRow(Row):
     application_external_id: str = Field(min_length=1, max_length=64)
     hired_at: datetime
 
-    _aware = field_validator("hired_at")(lambda cls, v: _aware(v))
+    _aware = field_validator("hired_at")(lambda cls, v: require_offset(v))
 
 
 class JobFillRow(Row):

@@ -43,7 +43,7 @@ def runs(db_session):
             db_session.execute(insert(attribution.journey_run_table).values(
                 journey_id=journey_id, journey_version="1", candidate_id=candidate.id, occurrence_key="k", arm=arm,
                 status=status or ("sent" if arm == "treated" else "held_out"), due_at=decided, decided_at=decided,
-                channel="email", reason=""))
+                channel="email", reason="", attempts=0, done_actions=[]))
             if i < reached:  # completed 3 days after the nudge (inside the 14-day window)
                 db_session.add(BehaviourEvent(candidate_id=candidate.id, job_id=job.id, kind="apply_completed",
                                               created_at=decided + timedelta(days=3)))

@@ -31,6 +31,7 @@ class Conversation:
     who: str  # anonymous | visitor | a candidate's external id
     turns: list[dict]
     setup: list[dict] = field(default_factory=list)
+    known_defect: str = ""  # a defect the conversation shows and nobody has fixed yet: must fail (strict xfail)
 
     @property
     def id(self) -> str:
@@ -56,7 +57,8 @@ def load(directory: Path = HERE) -> list[Conversation]:
             for suffix, expanded in _phrasings(turns):
                 conversations.append(Conversation(file=prefix + path.stem, name=raw["name"] + suffix,
                                                   who=str(raw.get("as", "anonymous")),
-                                                  turns=expanded, setup=raw.get("setup", [])))
+                                                  turns=expanded, setup=raw.get("setup", []),
+                                                  known_defect=raw.get("known_defect", "")))
     return conversations
 
 
