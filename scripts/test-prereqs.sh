@@ -5,7 +5,7 @@
 # - Chromium: Debian's package when we may install it (root with apt-get); otherwise an installed chromium
 #   or chrome; otherwise Playwright's own browser (`playwright install chromium`, needs its download host);
 #   otherwise one clear message with the command to run.
-# - PostgreSQL and Redis: when ASSISTANT_TEST_POSTGRES_URL is not set and we may install (root with
+# - PostgreSQL, Redis and HAProxy (cluster tests): when ASSISTANT_TEST_POSTGRES_URL is not set and we may install (root with
 #   apt-get), Debian's packages are installed and a PostgreSQL cluster and a Redis server are started on
 #   loopback for the tests; the URLs are written to var/test-services.env, which `make test` reads.
 #   Without root or apt-get the suite runs on SQLite only and says so.
@@ -55,7 +55,7 @@ echo "ASSISTANT_TEST_BROWSER=$browser" >> "$ENV_FILE"
 if [ -n "${ASSISTANT_TEST_POSTGRES_URL:-}" ]; then
   echo "ASSISTANT_TEST_POSTGRES_URL=$ASSISTANT_TEST_POSTGRES_URL" >> "$ENV_FILE"
 elif can_apt; then
-  apt_install postgresql redis-server
+  apt_install postgresql redis-server haproxy
   PG_VERSION=$(ls /usr/lib/postgresql | sort -n | tail -1)
   pg_lsclusters -h | grep -q "^$PG_VERSION main" || pg_createcluster "$PG_VERSION" main >/dev/null
   pg_ctlcluster "$PG_VERSION" main start 2>/dev/null || true
