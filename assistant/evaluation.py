@@ -14,4 +14,5 @@ BENCHMARKS: dict[str, str] = {
     "knowledge": "assistant.knowledge.bench:run",
     "stack": "assistant.stack_bench:run",
     "jobs": "assistant.jobs.bench:run",
+    "scheduling": "assistant.scheduling.bench:run",
 }
