@@ -14,7 +14,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import conversation_id
+from actions.common import TypedValuesOnly, conversation_id
 from actions.identity import RESEND_WORDS, audit_channel, latest_intent, verified_candidate
 from assistant.audit import service as audit_service
 from assistant.candidates import parsing, stages
@@ -126,6 +126,7 @@ class SingleValueForm:
     InvalidValue. (Not an Action itself, so rasa-sdk does not register it.)"""
 
     slot = ""
+    intent = ""  # the request that starts the form: said again without a value, it is only asked again
 
     def parse(self, text: str, tracker: Tracker) -> dict:
         raise NotImplementedError
@@ -143,14 +144,16 @@ class SingleValueForm:
         try:
             return {self.slot: self.parse(text, tracker)}
         except parsing.InvalidValue as error:
-            dispatcher.utter_message(text=f"{error} (Or type “cancel” to leave it as it is.)")
+            repeated_request = latest_intent(tracker) == self.intent and not any(c.isdigit() or c == "@" for c in text)
+            if not repeated_request:
+                dispatcher.utter_message(text=f"{error} (Or type “cancel” to leave it as it is.)")
             return {self.slot: None}
 
 
-class ValidateContactForm(SingleValueForm, FormValidationAction):
+class ValidateContactForm(TypedValuesOnly, SingleValueForm, FormValidationAction):
     """A new phone number is taken at once; a new e-mail address only after a code sent to it is typed back."""
 
-    slot = "contact_value"
+    slot, intent = "contact_value", "update_contact"
 
     def name(self) -> str:
         return "validate_contact_form"
@@ -260,8 +263,8 @@ class ActionUpdateContact(Action):
         return reset_form_slots()
 
 
-class ValidatePreferencesForm(SingleValueForm, FormValidationAction):
-    slot = "preferences_value"
+class ValidatePreferencesForm(TypedValuesOnly, SingleValueForm, FormValidationAction):
+    slot, intent = "preferences_value", "update_preferences"
 
     def name(self) -> str:
         return "validate_preferences_form"
@@ -328,8 +331,8 @@ class ActionUpdatePreferences(ApplyFormChange):
         return f"Done: we'll contact you by {candidate.contact_channel}{hours}, and job alerts are {alerts}."
 
 
-class ValidateProfileForm(SingleValueForm, FormValidationAction):
-    slot = "profile_value"
+class ValidateProfileForm(TypedValuesOnly, SingleValueForm, FormValidationAction):
+    slot, intent = "profile_value", "update_profile"
 
     def name(self) -> str:
         return "validate_profile_form"
@@ -361,7 +364,7 @@ class ActionUpdateProfile(ApplyFormChange):
 
 # ---- withdrawal ----------------------------------------------------------------------------------
 
-class ValidateWithdrawForm(FormValidationAction):
+class ValidateWithdrawForm(TypedValuesOnly, FormValidationAction):
     """Which application (when the message did not say), then an explicit yes."""
 
     def name(self) -> str:
@@ -378,6 +381,9 @@ class ValidateWithdrawForm(FormValidationAction):
             if candidate is None:
                 return {"withdraw_target": "cancelled", "withdraw_confirmed": False}
             active = candidates_service.active_applications(db_session=db, candidate=candidate)
+            exact = [a for a in active if a.external_id == text.strip()]  # a button's payload, or prefilled
+            if exact:
+                return {"withdraw_target": exact[0].external_id}
             match = candidates_service.match_applications(active, text)
             if len(match.applications) == 1 and not match.reference_not_found:
                 return {"withdraw_target": match.applications[0].external_id}

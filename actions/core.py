@@ -9,9 +9,11 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, Sessi
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import conversation_id, metadata
+from assistant import clock
 from assistant.db import session_scope
 from assistant.identity import service as identity_service
 from assistant.inbox import service as inbox_service
+from assistant.journeys import service as journeys_service
 
 
 class ActionSessionStart(Action):
@@ -51,7 +53,10 @@ class ActionGreet(Action):
                 db_session=db, conversation_id=conversation_id(tracker), metadata=metadata(tracker)
             )
             name = candidate.first_name if candidate else None
+            stored = journeys_service.take_stored_messages(db_session=db, candidate_id=candidate.id, now=clock.now()) if candidate else []
         dispatcher.utter_message(text=f"Hi {name}! 👋" if name else "Hi there! 👋")
+        for text in stored:  # journey messages kept while no chat was open
+            dispatcher.utter_message(text=text)
         return []
 
 

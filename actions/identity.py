@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import channel, conversation_id, latest_text, metadata
+from actions.common import TypedValuesOnly, channel, conversation_id, latest_text, metadata, validation_spoke
 from assistant.candidates import parsing
 from assistant.candidates.models import Candidate
+from assistant.escalation.reasons import ESCALATION_INTENTS
 from assistant.db import session_scope
 from assistant.identity import otp
 from assistant.identity import service as identity_service
@@ -80,6 +81,9 @@ class ActionResumePending(Action):
                 dispatcher.utter_message(text=f"Thanks, {candidate.first_name}: you're verified for this conversation.")
                 return [*events, SlotSet("identity_verified", True), SlotSet("pending_intent", intent),
                         *prefill(db, candidate, intent, tracker.get_slot("pending_text") or "")]
+        if latest_intent(tracker) in ESCALATION_INTENTS:  # asked for a person (or in distress) mid-verification
+            return [*events, SlotSet("identity_verified", False), SlotSet("pending_intent", None),
+                    SlotSet("pending_text", None), FollowupAction("action_escalate")]
         if tracker.get_slot("verify_code") == "locked":
             minutes = get_settings().otp_ttl_minutes
             dispatcher.utter_message(text=f"That's too many attempts, so I've paused verification for {minutes} minutes to "
@@ -110,8 +114,9 @@ class ActionAskVerifyEmail(Action):
         return "action_ask_verify_email"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text="What's the e-mail address you applied with? I'll send a 6-digit code to it. "
-                                      "(Type “cancel” to stop.)")
+        if not validation_spoke(tracker):  # a validation message already asked again
+            dispatcher.utter_message(text="What's the e-mail address you applied with? I'll send a 6-digit code to it. "
+                                          "(Type “cancel” to stop.)")
         return []
 
 
@@ -120,18 +125,22 @@ class ActionAskVerifyCode(Action):
         return "action_ask_verify_code"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        minutes = get_settings().otp_ttl_minutes
-        dispatcher.utter_message(
-            text=f"If that address is in our records, I've just sent a 6-digit code to it. It expires in {minutes} minutes. "
-                 "Please type the code here (or “resend”, or “cancel”)."
-        )
+        # Said only right after the address was taken: after a wrong code, a resend or an expiry the
+        # validation has already said what happened (and no claim of a new code is made when none was sent).
+        if not validation_spoke(tracker):
+            minutes = get_settings().otp_ttl_minutes
+            dispatcher.utter_message(
+                text=f"If that address is in our records, I've just sent a 6-digit code to it. It expires in {minutes} "
+                     "minutes. Please type the code here (or “resend”, or “cancel”)."
+            )
         return []
 
 
 STOPPED = {"verify_email": "-", "verify_code": "cancelled"}
+QUESTION_INTENTS = ("ask_question",)
 
 
-class ValidateVerifyForm(FormValidationAction):
+class ValidateVerifyForm(TypedValuesOnly, FormValidationAction):
     """E-mail, then code: clear re-prompts on malformed input; the same reply whether or not the e-mail is known."""
 
     def name(self) -> str:
@@ -142,12 +151,32 @@ class ValidateVerifyForm(FormValidationAction):
             return otp.request_code(db_session=db, conversation_id=conversation_id(tracker), email=email,
                                     channel=audit_channel(tracker))
 
-    def validate_verify_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
-        if value is None:  # only reset by action_require_identity as the form starts: nothing to check yet
-            return {"verify_email": None}
-        text = str(value)
+    @staticmethod
+    async def _switched_topic(text: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, *,
+                              reminder: str) -> dict | None:
+        """Returns how the form goes on when the candidate changed the subject instead of answering: a person
+        asked for stops verification (the pending action escalates); a question is answered, then the form
+        waits for its answer again. None when the message is an answer to check."""
+        intent = latest_intent(tracker)
+        if intent in ESCALATION_INTENTS:
+            return dict(STOPPED)
+        if intent in QUESTION_INTENTS:
+            from actions.knowledge import ActionSearchKnowledge
+
+            await ActionSearchKnowledge().run(dispatcher, tracker, domain)
+            dispatcher.utter_message(text=reminder)
+            return {}
+        return None
+
+    async def validate_verify_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
+        text = str(value or "")
         if parsing.is_cancel(text):
             return dict(STOPPED)
+        if not parsing.find_email(text):
+            switched = await self._switched_topic(text, dispatcher, tracker, domain, reminder=(
+                "To carry on, what's the e-mail address you applied with? (Or type “cancel” to stop.)"))
+            if switched is not None:
+                return switched or {"verify_email": None}
         try:
             email = parsing.parse_email(text)
         except parsing.InvalidValue as error:
@@ -157,19 +186,25 @@ class ValidateVerifyForm(FormValidationAction):
             return {"verify_email": email, "verify_code": "locked"}
         return {"verify_email": email}
 
-    def validate_verify_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
-        if value is None:
-            return {"verify_code": None}
-        text = str(value)
+    async def validate_verify_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
+        text = str(value or "")
         if parsing.is_cancel(text):
             return dict(STOPPED)
         if parsing.find_email(text):  # a different address: start again with it
-            return self.validate_verify_email(text, dispatcher, tracker, domain) | {"verify_code": None}
+            return await self.validate_verify_email(text, dispatcher, tracker, domain) | {"verify_code": None}
+        if not any(ch.isdigit() for ch in text) and not any(word in text.lower() for word in RESEND_WORDS):
+            switched = await self._switched_topic(text, dispatcher, tracker, domain, reminder=(
+                "To carry on, please type the 6-digit code I sent (or “resend”, or “cancel”)."))
+            if switched is not None:
+                return switched or {"verify_code": None}
         email = tracker.get_slot("verify_email") or ""
+        minutes = get_settings().otp_ttl_minutes
         if any(word in text.lower() for word in RESEND_WORDS):
             if self._send(tracker, email) is otp.RequestOutcome.LOCKED:
                 return {"verify_code": "locked"}
-            return {"verify_code": None}  # the form asks again, saying a code was sent
+            dispatcher.utter_message(text=f"If that address is in our records, I've sent a new 6-digit code to it. "
+                                          f"It expires in {minutes} minutes. Please type it here.")
+            return {"verify_code": None}
         try:
             code = parsing.parse_code(text)
         except parsing.InvalidValue as error:
@@ -184,9 +219,12 @@ class ValidateVerifyForm(FormValidationAction):
             return {"verify_code": "locked"}
         if result.outcome is otp.VerifyOutcome.WRONG:
             left = result.attempts_left
-            dispatcher.utter_message(text=f"That code isn't right. You have {left} attempt{'s' if left != 1 else ''} left.")
+            dispatcher.utter_message(text=f"That code isn't right. You have {left} attempt{'s' if left != 1 else ''} left: "
+                                          "please type it again, or “resend” for a new code.")
             return {"verify_code": None}
-        dispatcher.utter_message(text="That code has expired, so I'm sending a new one.")
         if self._send(tracker, email) is otp.RequestOutcome.LOCKED:
             return {"verify_code": "locked"}
+        why = "That code has expired." if result.outcome is otp.VerifyOutcome.EXPIRED else "That code is no longer valid."
+        dispatcher.utter_message(text=f"{why} If that address is in our records, I've sent a new one to it; it expires in "
+                                      f"{minutes} minutes. Please type it here.")
         return {"verify_code": None}

@@ -14,12 +14,14 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import conversation_id, metadata
+from actions.common import TypedValuesOnly, conversation_id, metadata
 from actions.identity import audit_channel, verified_candidate
+from actions.oversight import feature_off
 from assistant.audit import service as audit_service
 from assistant.db import session_scope
 from assistant.events import service as events_service
 from assistant.events.schemas import VISITOR_ID_PATTERN
+from assistant.jobs import followup
 from assistant.jobs import service as jobs_service
 from assistant.jobs.recommend import Recommendations, recommend_jobs
 from assistant.rasa_client import socketio_custom
@@ -30,6 +32,7 @@ SKIP_WORDS = {"skip", "no", "none", "any", "anything", "anywhere", "don't know",
               "no preference", "doesn't matter", "doesnt matter", "pass", "nope"}
 PAGE_SIZE = 5
 MAX_SHOWN = 200
+NO_MORE_TEXT = "That's all the matching open roles I have for now. Try a different role or place, or ask for remote jobs."
 JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 
@@ -63,14 +66,20 @@ def _show(dispatcher: CollectingDispatcher, result: Recommendations, *, first: b
 
 def _explain_empty(dispatcher: CollectingDispatcher, result: Recommendations, *, more: bool = False) -> None:
     if more:
-        dispatcher.utter_message(text="That's all the matching open roles I have for now. Try a different role or place, "
-                                      "or ask for remote jobs.")
+        dispatcher.utter_message(text=NO_MORE_TEXT)
     elif result.reason == "no_match":
         dispatcher.utter_message(text="I couldn't find open roles matching that right now. Try another role or place, "
                                       "or ask for remote jobs.")
     else:
         dispatcher.utter_message(text="Tell me a little about what you're after, for example "
                                       "\"remote data jobs\" or \"nursing jobs in Berlin\".")
+
+
+def _shown(result: Recommendations, before: list[str]) -> list[EventType]:
+    """Returns the slots that remember what was shown: every job so far, and the page now on screen."""
+    page = [c.job.external_id for c in result.items]
+    return [SlotSet("jobs_shown", (before + page)[-MAX_SHOWN:]), SlotSet("jobs_last_page", page),
+            SlotSet("jobs_more", result.more)]
 
 
 def _form_text(tracker: Tracker) -> str:
@@ -94,6 +103,10 @@ class ActionFindJobs(Action):
         return "action_find_jobs"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        with session_scope() as db:
+            off = feature_off(dispatcher, "recommendations", db_session=db)
+        if off:
+            return [SlotSet("jobs_need_details", False)]
         after_form = tracker.latest_action_name == "job_preferences_form"
         text = _form_text(tracker) if after_form else (tracker.latest_message or {}).get("text") or ""
         if text.startswith("/"):
@@ -104,9 +117,9 @@ class ActionFindJobs(Action):
         events: list[EventType] = [SlotSet("jobs_need_details", False), SlotSet("jobs_request", text), SlotSet("jobs_similar", False)]
         if not result.items:
             _explain_empty(dispatcher, result)
-            return events + [SlotSet("jobs_shown", [])]
+            return events + [SlotSet("jobs_shown", []), SlotSet("jobs_last_page", [])]
         _show(dispatcher, result, first=True)
-        return events + [SlotSet("jobs_shown", [c.job.external_id for c in result.items])]
+        return events + _shown(result, [])
 
 
 class ActionSimilarJobs(Action):
@@ -116,6 +129,10 @@ class ActionSimilarJobs(Action):
         return "action_similar_jobs"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        with session_scope() as db:
+            off = feature_off(dispatcher, "recommendations", db_session=db)
+        if off:
+            return []
         text = (tracker.latest_message or {}).get("text") or ""
         text = "" if text.startswith("/") else text
         result = _search(tracker, text=text, similar=True, shown=[])
@@ -125,10 +142,10 @@ class ActionSimilarJobs(Action):
                                               "you're after, for example \"remote python jobs\".")
             else:
                 _explain_empty(dispatcher, result)
-            return [SlotSet("jobs_shown", []), SlotSet("jobs_request", text), SlotSet("jobs_similar", True)]
+            return [SlotSet("jobs_shown", []), SlotSet("jobs_last_page", []), SlotSet("jobs_request", text),
+                    SlotSet("jobs_similar", True)]
         _show(dispatcher, result, first=True)
-        return [SlotSet("jobs_shown", [c.job.external_id for c in result.items]), SlotSet("jobs_request", text),
-                SlotSet("jobs_similar", True)]
+        return [*_shown(result, []), SlotSet("jobs_request", text), SlotSet("jobs_similar", True)]
 
 
 class ActionMoreJobs(Action):
@@ -138,17 +155,50 @@ class ActionMoreJobs(Action):
         return "action_more_jobs"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        with session_scope() as db:
+            off = feature_off(dispatcher, "recommendations", db_session=db)
+        if off:
+            return []
         shown = list(tracker.get_slot("jobs_shown") or [])
         if tracker.get_slot("jobs_request") is None and not shown:
             dispatcher.utter_message(text="Let's start with a search: what kind of role are you looking for?")
             return []
+        if tracker.get_slot("jobs_more") is False:  # the last page was all that matched: no filler
+            dispatcher.utter_message(text=NO_MORE_TEXT)
+            return []
         result = _search(tracker, text=tracker.get_slot("jobs_request") or "",
-                         similar=bool(tracker.get_slot("jobs_similar")), shown=shown, newest_if_empty=True)
+                         similar=bool(tracker.get_slot("jobs_similar")), shown=shown)
         if not result.items:
             _explain_empty(dispatcher, result, more=True)
             return []
         _show(dispatcher, result, first=False)
-        return [SlotSet("jobs_shown", (shown + [c.job.external_id for c in result.items])[-MAX_SHOWN:])]
+        return _shown(result, shown)
+
+
+class ActionAboutShownJobs(Action):
+    """Answers a question about the job cards just shown (pay, place, remote, level, details, apply) from the
+    catalogue; with no cards on screen the question goes to the knowledge base."""
+
+    def name(self) -> str:
+        return "action_about_shown_jobs"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        page = list(tracker.get_slot("jobs_last_page") or [])
+        if not page:  # no cards on screen: a general question, answered from the knowledge base
+            from actions.knowledge import ActionSearchKnowledge
+
+            return await ActionSearchKnowledge().run(dispatcher, tracker, domain)
+        with session_scope() as db:
+            jobs = [job for job in (jobs_service.get_by_external_id(db_session=db, external_id=i) for i in page) if job]
+            open_jobs = [job for job in jobs if job.status == "open"]
+            if not open_jobs:
+                dispatcher.utter_message(text="Those roles have closed since I showed them. Ask me for jobs again and "
+                                              "I'll look for open ones.")
+                return []
+            text = (tracker.latest_message or {}).get("text") or ""
+            question = followup.parse(text, [job.title for job in open_jobs])
+            dispatcher.utter_message(text=followup.answer(open_jobs, question))
+        return []
 
 
 class ActionNotInterested(Action):
@@ -213,7 +263,7 @@ class ActionAskJobLocation(_AskJobSlot):
     slot, question = "job_location", "Where would you like to work? A city, or \"remote\"."
 
 
-class ValidateJobPreferencesForm(FormValidationAction):
+class ValidateJobPreferencesForm(TypedValuesOnly, FormValidationAction):
     """Each answer is kept as text (or "skip"); the recommender reads roles, skills and places from it."""
 
     def name(self) -> str:

@@ -11,10 +11,14 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import conversation_id, latest_text
+from actions.oversight import feature_off
 from assistant.db import session_scope
 from assistant.knowledge import service as knowledge_service
 from assistant.knowledge.index import KnowledgeUnavailable
+from assistant.language import detection
+from assistant.language.screening import screen
 from assistant.rasa_client import socketio_custom
+from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
 QUESTION_INTENTS = {"ask_question", "nlu_fallback"}
@@ -25,6 +29,8 @@ UNAVAILABLE_TEXT = ("Sorry, I can't search our help articles right now. "
                     "Please try again in a moment, or I can connect you with a recruiter.")
 RECRUITER_BUTTON = {"title": "Talk to a recruiter", "payload": "/request_human"}
 FAILED_TURNS_BEFORE_HANDOFF = 2  # consecutive turns the assistant could not answer before a person takes over
+SHOWN_ANSWERS = 3  # how many earlier answers a follow-up avoids repeating
+detection.warm_up()  # the language models load while the action server starts, not on the first message
 
 
 def entity(tracker: Tracker, name: str) -> Any:
@@ -44,6 +50,17 @@ def previous_questions(tracker: Tracker) -> list[str]:
     return questions
 
 
+def shown_sections(tracker: Tracker) -> list[tuple[str, str]]:
+    """Returns the sections (doc_path, heading) of the latest answers in this conversation, newest last."""
+    shown = []
+    for event in tracker.events:
+        payload = ((((event.get("data") or {}).get("custom") or {}).get("data")) or {}) if event.get("event") == "bot" else {}
+        source = payload.get("source") or {}
+        if payload.get("type") == "cited_answer" and source.get("doc") and source.get("section"):
+            shown.append((source["doc"], source["section"]))
+    return shown[-SHOWN_ANSWERS:]
+
+
 class ActionSearchKnowledge(Action):
     """Searches the knowledge base for the latest message and answers, offers choices, or declines."""
 
@@ -51,15 +68,25 @@ class ActionSearchKnowledge(Action):
         return "action_search_knowledge"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        with session_scope() as db:
+            off = feature_off(dispatcher, "knowledge_answers", db_session=db)
+        if off:
+            return []
         picked = entity(tracker, "kb_doc")
         context = previous_questions(tracker)
         question = latest_text(tracker)
         if picked or question.startswith("/"):
             question = context[-1] if context else ""
             context = []
+        else:
+            screening = screen(question, recruiting_email=get_settings().recruiting_email)
+            if screening.reply:  # junk or another language: say so honestly, never answer from an article
+                log.info("knowledge question not searched: %s %s", screening.verdict, screening.language or screening.junk_kind)
+                dispatcher.utter_message(text=screening.reply)
+                return []
         try:
             result = knowledge_service.search(query=question or str(picked or ""), context=context,
-                                              only_doc=str(picked) if picked else None)
+                                              only_doc=str(picked) if picked else None, shown=shown_sections(tracker))
         except KnowledgeUnavailable:
             log.exception("knowledge index unavailable")
             dispatcher.utter_message(text=UNAVAILABLE_TEXT, buttons=[RECRUITER_BUTTON])
@@ -90,7 +117,8 @@ class ActionSearchKnowledge(Action):
             buttons=[{"title": "👍 Helpful", "payload": "/answer_feedback" + json.dumps({"answer_id": answer_id, "helpful": True})},
                      {"title": "👎 Not helpful", "payload": "/answer_feedback" + json.dumps({"answer_id": answer_id, "helpful": False})}],
             json_message=socketio_custom({"type": "cited_answer", "answer_id": answer_id,
-                                          "source": {"title": hit.title, "url": hit.url, "section": hit.section.heading},
+                                          "source": {"title": hit.title, "url": hit.url, "section": hit.section.heading,
+                                                     "doc": hit.doc_path},
                                           "feedback": True}),
         )
         return [SlotSet("failed_turns", 0.0), SlotSet("kb_last_answer_id", answer_id)]

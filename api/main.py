@@ -12,7 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.routes import (
+    analytics,
     ats,
+    audit,
     auth,
     candidates,
     chat,
@@ -23,12 +25,15 @@ from api.routes import (
     knowledge,
     knowledge_pages,
     scheduling,
+    nps,
     site,
     tickets,
 )
+from api.body_limit import BodyLimit
 from api.security_headers import SecurityHeaders
 from assistant import retention
 from assistant.jobs import alerts
+from assistant.journeys import scheduler as journeys_scheduler
 from assistant.logging import configure_logging
 from assistant.settings import get_settings
 
@@ -41,7 +46,7 @@ log = logging.getLogger(__name__)
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Background jobs of the API; routers add theirs (the knowledge watcher, delivery of spooled escalations)."""
-    async with retention.lifespan(app), alerts.lifespan(app):
+    async with retention.lifespan(app), alerts.lifespan(app), journeys_scheduler.lifespan(app):
         yield
 
 
@@ -53,8 +58,10 @@ app = FastAPI(
 )
 app.add_middleware(SessionMiddleware, **auth.session_options())  # signed inbox session cookie
 app.add_middleware(SecurityHeaders, settings=get_settings())
+app.add_middleware(BodyLimit)  # outermost: no body over its limit reaches a route, declared or chunked
 # The vendor mount comes first: /static would otherwise shadow it.
 app.mount("/static/vendor", StaticFiles(directory=HERE / "web" / "node_modules" / "socket.io-client" / "dist", check_dir=False), name="vendor")
+app.mount("/static/chartjs", StaticFiles(directory=HERE / "web" / "node_modules" / "chart.js" / "dist", check_dir=False), name="chartjs")
 app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
 app.include_router(health.router)
@@ -72,3 +79,8 @@ app.include_router(knowledge.router)
 app.include_router(scheduling.ats_router)
 app.include_router(scheduling.router)
 app.include_router(scheduling.pages)
+app.include_router(analytics.router)
+app.include_router(analytics.pages)
+app.include_router(audit.router)
+app.include_router(audit.pages)
+app.include_router(nps.router)

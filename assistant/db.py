@@ -84,10 +84,13 @@ def session_scope() -> Iterator[Session]:
 
 def import_all_models() -> None:
     """Imports every models module so Base.metadata knows all tables (Alembic, tests)."""
+    from assistant.analytics import models as _analytics  # noqa: F401
     from assistant.audit import models as _audit  # noqa: F401
     from assistant.candidates import models as _candidates  # noqa: F401
     from assistant.identity import models as _identity  # noqa: F401
     from assistant.inbox import models as _inbox  # noqa: F401
     from assistant.jobs import models as _jobs  # noqa: F401
+    from assistant.journeys import models as _journeys  # noqa: F401
     from assistant.knowledge import models as _knowledge  # noqa: F401
     from assistant.scheduling import models as _scheduling  # noqa: F401
+    from assistant.oversight import models as _oversight  # noqa: F401

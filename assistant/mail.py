@@ -7,6 +7,7 @@ API: ``send(to=..., subject=..., body=...)``; ``outbox(limit=...)`` lists the ne
 from __future__ import annotations
 
 import smtplib
+import ssl
 import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -15,7 +16,11 @@ from email.parser import BytesParser
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from assistant.settings import get_settings
+from assistant.settings import get_settings, is_loopback
+
+
+class MailSecurityError(RuntimeError):
+    """The mail server cannot be reached over verified TLS, so nothing secret was sent."""
 
 
 @dataclass(frozen=True)
@@ -46,17 +51,7 @@ def send(*, to: str, subject: str, body: str, headers: dict[str, str] | None = N
         message.add_attachment(item.content, maintype=item.maintype, subtype=item.subtype, filename=item.filename,
                                params=item.params)
     if settings.smtp_host:
-        # Port 465 speaks TLS from the start; other ports upgrade with STARTTLS when the server offers it.
-        client = smtplib.SMTP_SSL if settings.smtp_port == 465 else smtplib.SMTP
-        with client(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
-            if client is smtplib.SMTP:
-                smtp.ehlo()
-                if smtp.has_extn("starttls"):
-                    smtp.starttls()
-                    smtp.ehlo()
-            if settings.smtp_user:
-                smtp.login(settings.smtp_user, settings.secret("smtp_password"))
-            smtp.send_message(message)
+        _send_smtp(message)
     else:
         outbox = settings.outbox_dir
         outbox.mkdir(parents=True, exist_ok=True)
@@ -66,6 +61,32 @@ def send(*, to: str, subject: str, body: str, headers: dict[str, str] | None = N
         tmp.chmod(0o600)
         tmp.replace(outbox / name)
     return str(message["Message-ID"])
+
+
+def _send_smtp(message: EmailMessage) -> None:
+    """Sends over SMTP with a verified certificate (port 465: TLS from the start; else STARTTLS).
+
+    Without STARTTLS, only a relay on this machine may be used, and never with a password: codes and
+    credentials do not cross a network in clear text.
+    """
+    settings = get_settings()
+    context = ssl.create_default_context()  # verifies the certificate chain and the host name
+    if settings.smtp_port == 465:
+        client = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=20, context=context)
+    else:
+        client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20)
+    with client as smtp:
+        if not isinstance(smtp, smtplib.SMTP_SSL):
+            smtp.ehlo()
+            if smtp.has_extn("starttls"):
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            elif settings.smtp_user or not is_loopback(settings.smtp_host):
+                raise MailSecurityError(f"{settings.smtp_host}:{settings.smtp_port} offers no STARTTLS: refusing to send "
+                                        "credentials or one-time codes in clear text")
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.secret("smtp_password"))
+        smtp.send_message(message)
 
 
 def _stamp() -> str:

@@ -6,8 +6,11 @@ secrets are generated once and kept in ``var/secrets.json`` (gitignored); in pro
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import math
 import secrets
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -17,6 +20,31 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_FIELDS = ("rasa_token", "candidate_token_secret", "session_secret", "ats_api_key", "reindex_token")
+MIN_SECRET_CHARS = 32
+MIN_SECRET_BITS = 128  # estimated from the secret's own character frequencies (Shannon), so "aaaa…" fails
+
+
+def is_loopback(host: str) -> bool:
+    """Returns True when host only accepts connections from this machine (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def weak_secret_reason(value: str) -> str | None:
+    """Returns why value is too weak to be a production secret (too short, too little entropy), or None."""
+    if len(value) < MIN_SECRET_CHARS:
+        return f"shorter than {MIN_SECRET_CHARS} characters"
+    if (value * 2).find(value, 1) < len(value):
+        return "too predictable (a repeated pattern)"
+    counts = Counter(value)
+    bits = sum(n * math.log2(len(value) / n) for n in counts.values())
+    if bits < MIN_SECRET_BITS:
+        return f"too predictable (about {bits:.0f} bits, needs {MIN_SECRET_BITS})"
+    return None
 
 
 class Settings(BaseSettings):
@@ -58,7 +86,8 @@ class Settings(BaseSettings):
     watch_knowledge: bool = True  # reload the index when a Markdown file changes (local runs)
 
     # Messages and identity.
-    max_message_chars: int = 1000
+    max_message_chars: int = Field(default=2000, ge=1)  # longer messages are refused before NLU (rasa_channel)
+    turn_budget_seconds: float = Field(default=4.5, gt=0)  # a turn taking longer gets a delay notice
     otp_ttl_minutes: int = 10
     otp_max_attempts: int = 5
     otp_max_codes_per_hour: int = 5  # codes sent to one address (or asked in one conversation) per hour
@@ -106,6 +135,22 @@ class Settings(BaseSettings):
     job_alert_interval_days: float = Field(default=7, gt=0)
     job_alert_check_hours: float = Field(default=6, gt=0)
 
+    # Settable clock (assistant.clock): tests move or freeze time for scheduled work.
+    clock_offset_seconds: float = 0
+    clock_frozen_at: str = ""  # ISO time; empty = the clock runs
+
+    # Journeys (assistant.journeys): proactive messages from journeys/*.yml.
+    journeys_dir: Path = ROOT / "journeys"
+    journeys_enabled: bool = True  # the API's background scheduler
+    journey_tick_seconds: float = Field(default=60, gt=0)  # how often the scheduler sends what is due
+    journey_plan_seconds: float = Field(default=300, ge=0)  # how often it re-reads the record for new occurrences
+    journey_max_messages: int = Field(default=2, ge=0)  # automated messages per candidate ...
+    journey_cap_days: float = Field(default=7, gt=0)  # ... within this many days, across journeys
+    journey_quiet_hours: str = "21:00-08:00"  # candidate's local time; messages wait until it ends
+    journey_max_attempts: int = Field(default=5, ge=1)  # tries of one message before it is marked failed
+    journey_retry_seconds: float = Field(default=60, gt=0)  # first retry delay; doubles each attempt
+    journey_webhook_url: str = ""  # HRIS onboarding webhook (signed body, no message text); empty = none
+    journey_webhook_secret: SecretStr | None = None  # HMAC-SHA256 key of the webhook signature
     # Interview self-scheduling (assistant.scheduling): slots are offered, and bookings moved or cancelled in the
     # chat, only until this many hours before the interview (later: a recruiter helps); offered up to this far ahead.
     scheduling_change_cutoff_hours: float = Field(default=24, ge=0)
@@ -123,14 +168,31 @@ class Settings(BaseSettings):
             self.public_url = f"http://{self.host}:{self.api_port}"
         if not self.rasa_public_url:
             self.rasa_public_url = f"http://{self.host}:{self.rasa_port}"
+        if self.env != "production" and not is_loopback(self.host):
+            raise ValueError(
+                f"ASSISTANT_HOST={self.host} serves other machines, but ASSISTANT_ENV is {self.env}: development "
+                "conveniences (demo sign-in, demo tokens, demo accounts) would be open to them. Bind to 127.0.0.1, "
+                "or set ASSISTANT_ENV=production with real secrets."
+            )
         missing = [name for name in SECRET_FIELDS if getattr(self, name) is None]
         if missing and self.env == "production":
             raise ValueError(f"production needs these settings: {', '.join('ASSISTANT_' + m.upper() for m in missing)}")
+        if self.env == "production":
+            weak = [f"ASSISTANT_{name.upper()} is {reason}" for name in SECRET_FIELDS
+                    if (reason := weak_secret_reason(self.secret(name)))]
+            if weak:
+                raise ValueError("production refuses weak secrets: " + "; ".join(weak)
+                                 + " (make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')")
         if missing:
             generated = _development_secrets(self.data_dir)
             for name in missing:
                 setattr(self, name, SecretStr(generated[name]))
         return self
+
+    @property
+    def demo_allowed(self) -> bool:
+        """True only in development or test with every service on loopback: demo sign-in, tokens and accounts."""
+        return self.env in ("development", "test") and is_loopback(self.host)
 
     @property
     def rasa_url(self) -> str:

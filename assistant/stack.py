@@ -20,6 +20,8 @@ from assistant.settings import ROOT, Settings
 
 RASA_DIR = ROOT / "assistant" / "rasa"
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+RASA_SERVE = ROOT / "scripts" / "rasa_serve.py"  # rasa run with the API token from the environment, not argv
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
 TRAINING_INPUTS = [ROOT / "config.yml", RASA_DIR / "domain", RASA_DIR / "data"]
 
@@ -73,21 +75,29 @@ def _train_locked(out: Path, force: bool) -> bool:
     return True
 
 
-def rasa_env() -> dict[str, str]:
-    """Returns the environment for Rasa processes (quiet telemetry, no downloads)."""
+def rasa_env(settings: Settings | None = None) -> dict[str, str]:
+    """Returns the environment for Rasa processes (quiet telemetry, no downloads; our channel's settings).
+
+    This checkout's rasa_channel/ goes first on PYTHONPATH, so a worktree runs its own channel code.
+    """
     env = dict(os.environ)
     env.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HF_HUB_OFFLINE": "1",
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-                "RASA_CACHE_DIRECTORY": str(ROOT / "var" / "rasa-cache")})
+                "RASA_CACHE_DIRECTORY": str(ROOT / "var" / "rasa-cache"),
+                "PYTHONPATH": str(ROOT / "rasa_channel")})
+    if settings is not None:
+        env.update({"ASSISTANT_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
+                    "ASSISTANT_RECRUITING_EMAIL": settings.recruiting_email,
+                    "ASSISTANT_TURN_BUDGET_SECONDS": str(settings.turn_budget_seconds)})
     return env
 
 
-def write_endpoints(settings: Settings) -> tuple[Path, dict[str, str]]:
+def write_endpoints(settings: Settings, *, action_port: int | None = None, name: str = "endpoints") -> tuple[Path, dict[str, str]]:
     """Writes Rasa's endpoints.yml from settings; returns its path and the env vars holding its secrets.
 
     Passwords never go into the file: Rasa substitutes ${VAR} from the environment.
     """
-    lines = ["action_endpoint:", f"  url: http://127.0.0.1:{settings.action_port}/webhook", ""]
+    lines = ["action_endpoint:", f"  url: http://127.0.0.1:{action_port or settings.action_port}/webhook", ""]
     secret_env: dict[str, str] = {}
     tracker = urlparse(settings.tracker_store_url)
     if tracker.scheme.startswith("sqlite"):
@@ -104,42 +114,58 @@ def write_endpoints(settings: Settings) -> tuple[Path, dict[str, str]]:
         secret_env["ASSISTANT_REDIS_PASSWORD"] = redis.password or ""
         lines += ["lock_store:", "  type: redis", f"  url: {redis.hostname}", f"  port: {redis.port or 6379}",
                   "  password: ${ASSISTANT_REDIS_PASSWORD}", f"  db: {(redis.path or '/0').lstrip('/') or 0}",
-                  "  key_prefix: candidate_assistant", ""]
-    path = settings.data_dir / "rasa" / "endpoints.yml"
+                  "  key_prefix: candidateassistant", ""]  # Rasa ignores a prefix that is not alphanumeric
+    path = settings.data_dir / "rasa" / f"{name}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))
     return path, secret_env
 
 
+def rasa_server(settings: Settings, *args: str) -> tuple[list[str], dict[str, str]]:
+    """Returns the command and extra environment of a Rasa server with its HTTP API on (token in the env)."""
+    return ([str(RASA_PYTHON), str(RASA_SERVE), "run", "--enable-api", *args],
+            {**rasa_env(settings), "ASSISTANT_RASA_TOKEN": settings.secret("rasa_token")})
+
+
 def services(settings: Settings) -> list[Service]:
     """Returns the three services of the stack, bound to settings.host."""
-    endpoints, secret_env = write_endpoints(settings)
+    return replica_services(settings, rasa_port=settings.rasa_port, action_port=settings.action_port,
+                            api_port=settings.api_port, host=settings.host)
+
+
+def replica_services(settings: Settings, *, rasa_port: int, action_port: int, api_port: int, host: str,
+                     suffix: str = "", extra_env: dict[str, str] | None = None) -> list[Service]:
+    """Returns one Rasa server, its action server and one API process on the given ports.
+
+    ``suffix`` names the replica ("-2"); ``extra_env`` goes to the API process (cluster settings).
+    """
+    endpoints, secret_env = write_endpoints(settings, action_port=action_port, name=f"endpoints{suffix}")
     origins = sorted({settings.public_url, *settings.cors_origins})
+    rasa_cmd, rasa_server_env = rasa_server(
+        settings, "--interface", host, "--port", str(rasa_port),
+        "--model", str(model_dir(settings) / "assistant.tar.gz"), "--endpoints", str(endpoints),
+        "--credentials", str(RASA_DIR / "credentials.yml"), "--cors", *origins)
     app_env = {"ASSISTANT_DATA_DIR": str(settings.data_dir), "PYTHONUNBUFFERED": "1"}
     return [
         Service(
-            name="rasa",
-            cmd=[str(RASA_BIN), "run", "--enable-api", "--auth-token", settings.secret("rasa_token"),
-                 "--interface", settings.host, "--port", str(settings.rasa_port),
-                 "--model", str(model_dir(settings) / "assistant.tar.gz"),
-                 "--endpoints", str(endpoints), "--credentials", str(RASA_DIR / "credentials.yml"),
-                 "--cors", *origins],
-            health_url=f"http://127.0.0.1:{settings.rasa_port}/",
-            env={**rasa_env(), **secret_env},
+            name=f"rasa{suffix}",
+            cmd=rasa_cmd,
+            health_url=f"http://127.0.0.1:{rasa_port}/",
+            env={**rasa_server_env, **secret_env},
         ),
         Service(
-            name="actions",
-            cmd=[str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
-            health_url=f"http://127.0.0.1:{settings.action_port}/health",
+            name=f"actions{suffix}",
+            cmd=[str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+            health_url=f"http://127.0.0.1:{action_port}/health",
             # rasa-sdk binds 0.0.0.0 unless told otherwise: keep the action endpoint on this host.
             env={**app_env, "SANIC_HOST": "127.0.0.1", "ACTION_SERVER_SANIC_WORKERS": "1"},
         ),
         Service(
-            name="api",
-            cmd=[str(APP_PYTHON), "-m", "uvicorn", "api.main:app", "--host", settings.host,
-                 "--port", str(settings.api_port), "--no-access-log"],
-            health_url=f"http://127.0.0.1:{settings.api_port}/health",
-            env=app_env,
+            name=f"api{suffix}",
+            cmd=[str(APP_PYTHON), "-m", "uvicorn", "api.main:app", "--host", host,
+                 "--port", str(api_port), "--no-access-log"],
+            health_url=f"http://127.0.0.1:{api_port}/health",
+            env={**app_env, **(extra_env or {})},
         ),
     ]
 

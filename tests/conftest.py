@@ -39,6 +39,7 @@ os.environ.update(
         "ASSISTANT_WATCH_KNOWLEDGE": "true",
         "ASSISTANT_KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
         "HF_HUB_OFFLINE": "1",
+        "ASSISTANT_JOURNEYS_ENABLED": "false",  # journeys tests run the scheduler themselves, at the times they set
     }
 )
 os.environ.pop("ASSISTANT_DATABASE_URL", None)
@@ -117,8 +118,11 @@ def db_session(engine):
 class Stack:
     """The running services and small clients for them."""
 
-    def __init__(self, settings):
+    def __init__(self, settings, services=(), procs=None, logs=None):
         self.settings = settings
+        self.services = {service.name: service for service in services}
+        self.procs = procs if procs is not None else {}
+        self.logs = logs
         self.api_url = f"http://127.0.0.1:{settings.api_port}"
         self.rasa_url = settings.rasa_url
         self.action_url = f"http://127.0.0.1:{settings.action_port}"
@@ -131,6 +135,24 @@ class Stack:
         response = httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
         response.raise_for_status()
         return response.json()
+
+    def start(self, name: str) -> None:
+        """Starts one service of the stack (again) and waits until it is healthy."""
+        from assistant import stack as stack_module
+
+        service = self.services[name]
+        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        self.procs[name] = subprocess.Popen(service.cmd, env={**os.environ, **service.env}, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+        stack_module.wait_healthy([service.health_url], timeout=300, procs=[self.procs[name]])
+
+    def kill(self, name: str) -> None:
+        """Kills one service with SIGKILL (a crash), with everything it spawned."""
+        import signal
+
+        proc = self.procs[name]
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
     def tracker(self, sender: str) -> dict:
         import httpx
@@ -158,17 +180,15 @@ def stack():
     demo.build_indexes()
     logs = DATA_DIR / "logs"
     logs.mkdir(exist_ok=True)
-    procs = []
+    procs: dict[str, subprocess.Popen] = {}
     services = stack_module.services(settings)
     try:
         for service in services:
             log = open(logs / f"{service.name}.log", "wb")  # noqa: SIM115 - closed with the process
-            procs.append(
-                subprocess.Popen(service.cmd, env={**os.environ, **service.env}, stdout=log, stderr=subprocess.STDOUT,
-                                 start_new_session=True)
-            )
-        stack_module.wait_healthy([s.health_url for s in services], timeout=300, procs=procs)
-        yield Stack(settings)
+            procs[service.name] = subprocess.Popen(service.cmd, env={**os.environ, **service.env}, stdout=log,
+                                                   stderr=subprocess.STDOUT, start_new_session=True)
+        stack_module.wait_healthy([s.health_url for s in services], timeout=300, procs=list(procs.values()))
+        yield Stack(settings, services, procs, logs)
     except Exception:
         for service in services:
             path = logs / f"{service.name}.log"
@@ -176,5 +196,5 @@ def stack():
                 print(f"----- {service.name} log (tail) -----\n" + path.read_text(errors="replace")[-4000:])
         raise
     finally:
-        for proc in procs:
+        for proc in procs.values():
             stack_module.stop_process(proc)

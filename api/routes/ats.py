@@ -56,3 +56,27 @@ def append_stage_changes(rows: Rows, db_session: SessionDep) -> ImportResult:
 def upsert_interviews(rows: Rows, db_session: SessionDep) -> ImportResult:
     """Creates or updates interviews by external_id."""
     return _import(db_session, "interviews", rows)
+
+
+@router.post("/offers", response_model=ImportResult)
+def upsert_offers(rows: Rows, db_session: SessionDep) -> ImportResult:
+    """Creates or updates offers by external_id (made, accepted or declined; decided_at for a decision)."""
+    return _import(db_session, "offers", rows)
+
+
+@router.post("/hires", response_model=ImportResult)
+def record_hires(rows: Rows, db_session: SessionDep) -> ImportResult:
+    """Records hires: each moves its application to the hired stage at hired_at."""
+    return _import(db_session, "hires", rows)
+
+
+@router.post("/job-fills", response_model=ImportResult)
+def record_job_fills(rows: Rows, db_session: SessionDep) -> ImportResult:
+    """Records when jobs were filled (opened_at defaults to when the job was posted), for time-to-fill."""
+    return _import(db_session, "job-fills", rows)
+
+
+@router.post("/self-identification", response_model=ImportResult)
+def record_self_identification(rows: Rows, db_session: SessionDep) -> ImportResult:
+    """Stores candidates' voluntary self-identification apart from the record; only the bias audit reads it."""
+    return _import(db_session, "self-identification", rows)

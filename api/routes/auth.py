@@ -61,7 +61,11 @@ def _signed_in(request: Request, db_session) -> StaffUser | None:
     if time.time() - login_at > get_settings().staff_session_minutes * 60:
         request.session.pop("staff_id", None)
         return None
-    return staff_service.get(db_session=db_session, staff_id=staff_id)
+    user = staff_service.get(db_session=db_session, staff_id=staff_id)
+    if user is not None and not staff_service.session_is_current(user, signed_in_at=login_at):
+        request.session.clear()  # the password was reset after this sign-in
+        return None
+    return user
 
 
 def api_user(request: Request, db_session: SessionDep) -> StaffUser:
@@ -105,6 +109,11 @@ def _role_guards(allowed: Callable[[StaffUser], bool], refusal: str) -> tuple[An
 TicketReader, PageTicketReader = _role_guards(staff_service.can_read_tickets, "your role cannot read tickets")
 KnowledgeManager, PageKnowledgeManager = _role_guards(staff_service.can_manage_knowledge,
                                                       "your role cannot manage the knowledge base")
+AnalyticsReader, PageAnalyticsReader = _role_guards(staff_service.can_read_analytics, "your role cannot read analytics")
+AuditReader, PageAuditReader = _role_guards(staff_service.can_read_audit, "your role cannot read the bias audit")
+PrivacyOfficer, PagePrivacyOfficer = _role_guards(staff_service.can_handle_data_requests,
+                                                  "your role cannot export or erase candidate data")
+FeatureAdmin, PageFeatureAdmin = _role_guards(staff_service.can_switch_ai_features, "only an admin can switch AI features")
 CsrfChecked = Depends(require_csrf)
 
 
@@ -124,7 +133,7 @@ def login(
 ):
     client = request.client.host if request.client else "unknown"
     context = {"csrf": csrf_token(request), "next": _safe_next(next), "email": email}
-    wait = signin_throttle.wait_seconds(db_session=db_session, email=email, client=client)
+    wait = signin_throttle.begin_attempt(db_session=db_session, email=email, client=client)
     if wait:  # checked before the password, so guessing on a locked address learns nothing
         log.warning("inbox sign-in refused: too many failures (%d s left)", wait)
         minutes = -(-wait // 60)
@@ -133,14 +142,12 @@ def login(
         return templates.TemplateResponse(request, "inbox/login.html", context, status_code=429,
                                           headers={"Retry-After": str(wait)})
     user = staff_service.authenticate(db_session=db_session, email=email, password=password)
-    if user is None:
-        signin_throttle.record_failure(db_session=db_session, email=email, client=client)
-        db_session.commit()
+    if user is None:  # the attempt begun above stays recorded as the failure
         context["error"] = "That e-mail and password don't match an active account."
         return templates.TemplateResponse(request, "inbox/login.html", context, status_code=401)
     signin_throttle.clear(db_session=db_session, email=email)
     request.session.clear()  # a new session (and CSRF token) on sign-in
-    request.session.update({"staff_id": user.id, "login_at": int(time.time()), "csrf": secrets.token_urlsafe(32)})
+    request.session.update({"staff_id": user.id, "login_at": time.time(), "csrf": secrets.token_urlsafe(32)})
     home = staff_service.home_page(user)
     target = _safe_next(next) if staff_service.can_read_tickets(user) or next.startswith(home) else home
     return RedirectResponse(target, status_code=303)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from fastapi import APIRouter, Header, HTTPException, Request, status
 from sqlalchemy import select
 
 from api.deps import SessionDep
@@ -20,20 +20,18 @@ from assistant.events.limits import RateLimiter
 from assistant.events.schemas import EventBatch, EventsAccepted
 from assistant.identity import service as identity_service
 
-MAX_BODY_BYTES = 32_768
 EVENTS_PER_MINUTE = 120  # per candidate or visitor
 REQUESTS_PER_MINUTE = 300  # per client address
 subject_limiter = RateLimiter(limit=EVENTS_PER_MINUTE)
 client_limiter = RateLimiter(limit=REQUESTS_PER_MINUTE)
 
 
-def limit_body_size(content_length: Annotated[int | None, Header()] = None) -> None:
-    """Refuses bodies larger than MAX_BODY_BYTES (declared length; the server also caps the read)."""
-    if content_length is not None and content_length > MAX_BODY_BYTES:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"the body is larger than {MAX_BODY_BYTES} bytes")
-
-
 router = APIRouter(prefix="/api", tags=["behaviour events"])
+
+
+def _invalid(loc: list[str], message: str) -> HTTPException:
+    """Returns a 422 in the documented shape of validation errors (HTTPValidationError)."""
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [{"loc": loc, "msg": message, "type": "value_error"}])
 
 
 def _limit(limiter: RateLimiter, key: str, cost: int) -> None:
@@ -42,8 +40,7 @@ def _limit(limiter: RateLimiter, key: str, cost: int) -> None:
                             headers={"Retry-After": str(limiter.retry_after(key))})
 
 
-@router.post("/events", response_model=EventsAccepted, status_code=status.HTTP_201_CREATED,
-             dependencies=[Depends(limit_body_size)])
+@router.post("/events", response_model=EventsAccepted, status_code=status.HTTP_201_CREATED)  # body: api.body_limit
 def post_events(batch: EventBatch, request: Request, db_session: SessionDep,
                 authorization: Annotated[str | None, Header()] = None) -> EventsAccepted:
     """Stores the events for the verified candidate or the anonymous visitor."""
@@ -64,7 +61,7 @@ def post_events(batch: EventBatch, request: Request, db_session: SessionDep,
         if candidate is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "the candidate token names no known candidate")
     elif not batch.visitor_id:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "send a candidate token or a visitor_id")
+        raise _invalid(["body", "visitor_id"], "send a candidate token or a visitor_id")
     subject = f"candidate:{candidate.id}" if candidate else f"visitor:{batch.visitor_id}"
     _limit(subject_limiter, subject, len(batch.events))
     actor = audit_service.candidate_actor(candidate_id=candidate.id, channel="career_site") if candidate else None
@@ -74,5 +71,5 @@ def post_events(batch: EventBatch, request: Request, db_session: SessionDep,
         events_service.record_events(db_session=db_session, events=batch.events, actor=actor,
                                      candidate_id=candidate.id if candidate else None, visitor_id=batch.visitor_id)
     except events_service.UnknownJobs as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+        raise _invalid(["body", "events"], str(error)) from None
     return EventsAccepted(accepted=len(batch.events), subject="candidate" if candidate else "visitor")

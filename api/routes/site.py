@@ -1,8 +1,9 @@
 """The demo career site: job list, job pages and the chat bubble, as a real career site would embed it.
 
-Outside production the site has a "view as demo candidate" switch: it remembers the chosen candidate in a
-signed cookie and, like a real career site, signs a short-lived candidate token server-side for the widget.
-In production the switch does not exist and every visitor is anonymous.
+In development on loopback (``settings.demo_allowed``) the site has a "view as demo candidate" switch for
+the shipped demo candidates only: it remembers the choice in a signed cookie and, like a real career site,
+signs a short-lived candidate token server-side for the widget. Anywhere else the switch does not exist and
+every visitor is anonymous.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import select
 
 from api.deps import SessionDep, SettingsDep
 from api.templating import templates
+from assistant.candidates import demo as candidates_demo
 from assistant.candidates.models import Candidate
 from assistant.identity import service as identity_service
 from assistant.knowledge import documents
@@ -41,7 +43,12 @@ def _signer(settings: Settings) -> URLSafeSerializer:
 
 
 def _demo_enabled(settings: Settings) -> bool:
-    return settings.env != "production"
+    return settings.demo_allowed
+
+
+def _demo_candidate_exists(db_session, external_id: str) -> bool:
+    return external_id in candidates_demo.demo_ids() and \
+        db_session.scalar(select(Candidate.id).where(Candidate.external_id == external_id)) is not None
 
 
 def _signed_in_external_id(request: Request, settings: Settings) -> str | None:
@@ -59,12 +66,14 @@ def _signed_in_external_id(request: Request, settings: Settings) -> str | None:
 def _site_context(request: Request, db_session, settings: Settings) -> dict:
     """Returns what every site page needs: settings, the signed-in demo candidate and the widget's config."""
     external_id = _signed_in_external_id(request, settings)
-    if external_id is not None and db_session.scalar(select(Candidate.id).where(Candidate.external_id == external_id)) is None:
+    if external_id is not None and not _demo_candidate_exists(db_session, external_id):
         external_id = None  # the demo data was reloaded without this candidate
     token = identity_service.issue_token(candidate_external_id=external_id) if external_id else None
     demo_ids = []
     if _demo_enabled(settings):
-        demo_ids = list(db_session.scalars(select(Candidate.external_id).order_by(Candidate.id).limit(DEMO_CANDIDATES_SHOWN)))
+        demo_ids = list(db_session.scalars(
+            select(Candidate.external_id).where(Candidate.external_id.in_(candidates_demo.demo_ids()))
+            .order_by(Candidate.id).limit(DEMO_CANDIDATES_SHOWN)))
     site_origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.privacy_url)) if settings.privacy_url else ""
     return {
         "settings": settings,
@@ -179,7 +188,7 @@ def demo_sign_in(
     """Development only: browse the site as a demo candidate (the widget then sends their signed token)."""
     if not _demo_enabled(settings):
         raise HTTPException(status_code=404)
-    if db_session.scalar(select(Candidate.id).where(Candidate.external_id == external_id)) is None:
+    if not _demo_candidate_exists(db_session, external_id):
         raise HTTPException(status_code=422, detail=f"external_id: no demo candidate {external_id!r}")
     response = RedirectResponse(_local_path(next), status_code=303)
     response.set_cookie(DEMO_COOKIE, _signer(settings).dumps(external_id), httponly=True, samesite="strict",
@@ -197,23 +206,31 @@ def demo_sign_out(next: Annotated[str, Form(max_length=500)] = "/") -> RedirectR
 
 @router.get("/alerts/unsubscribe", response_class=HTMLResponse)
 def unsubscribe_page(request: Request, db_session: SessionDep, settings: SettingsDep,
-                     token: Annotated[str, Query(max_length=2000)] = ""):
-    """Asks to confirm: a GET never changes anything (mail scanners open links)."""
-    context = _site_context(request, db_session, settings) | {"token": token, "done": False}
+                     token: Annotated[str, Query(max_length=2000)] = "",
+                     journey: Annotated[str, Query(max_length=64)] = ""):
+    """Asks to confirm: a GET never changes anything (mail scanners open links). ``journey`` (an id or "*")
+    makes it the unsubscribe of a journey's messages instead of job alerts."""
+    context = _site_context(request, db_session, settings) | {"token": token, "done": False, "journey": journey}
     return _page(request, "site/unsubscribe.html", context)
 
 
 @router.post("/alerts/unsubscribe", response_class=HTMLResponse)
 def unsubscribe(request: Request, db_session: SessionDep, settings: SettingsDep,
-                token: Annotated[str, Form(max_length=2000)] = ""):
-    """Turns job alerts off for the candidate the signed link was made for: from the page's button (token in
-    the form) or a mail client's one-click unsubscribe (RFC 8058: token in the URL)."""
+                token: Annotated[str, Form(max_length=2000)] = "", journey: Annotated[str, Form(max_length=64)] = ""):
+    """Turns job alerts (or a journey's messages, or all journeys) off for the candidate the signed link was made
+    for: from the page's button (token in the form) or a mail client's one-click unsubscribe (RFC 8058: token in
+    the URL)."""
     from assistant.jobs import alerts
+    from assistant.journeys import unsubscribe as journeys_unsubscribe
 
     token = token or request.query_params.get("token", "")[:2000]
-    context = _site_context(request, db_session, settings) | {"token": token, "done": True}
+    journey = journey or request.query_params.get("journey", "")[:64]
+    context = _site_context(request, db_session, settings) | {"token": token, "done": True, "journey": journey}
     try:
-        alerts.unsubscribe(db_session=db_session, token=token)
+        if journey:
+            journeys_unsubscribe.unsubscribe(db_session=db_session, token_value=token, journey_id=journey)
+        else:
+            alerts.unsubscribe(db_session=db_session, token=token)
     except identity_service.InvalidToken:
         return _page(request, "site/unsubscribe.html", context | {"invalid": True}, status_code=400)
     return _page(request, "site/unsubscribe.html", context)

@@ -568,7 +568,10 @@
         return;
       }
       connection.textContent = "Connecting…";
-      socket = config.io(config.serverUrl, { path: config.socketPath, transports: ["websocket", "polling"] });
+      if (!state.sessionId) { state.sessionId = newSessionId(); save(); }
+      // The proxy in front of several Rasa replicas routes by this id (see assistant/cluster.py).
+      socket = config.io(config.serverUrl, { path: config.socketPath, transports: ["websocket", "polling"],
+                                             query: { conversation: state.sessionId } });
       socket.on("connect", function () {
         confirmed = false;
         socket.emit("session_request", { session_id: state.sessionId });

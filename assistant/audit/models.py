@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.db import Base, utcnow
@@ -23,3 +23,18 @@ class AuditEntry(Base):
     candidate_id: Mapped[int | None] = mapped_column(Integer, index=True)
     channel: Mapped[str] = mapped_column(String(32))  # chat|inbox|ats_api|cli
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)  # names of fields touched, never values
+
+
+class SelfIdentification(Base):
+    """A candidate's voluntary self-identification, kept apart from the record.
+
+    Read only by the bias audit (assistant.audit.self_id); never by search, ranking, journeys or the chat.
+    """
+
+    __tablename__ = "self_identification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), unique=True)
+    sex: Mapped[str] = mapped_column(String(32))  # see assistant.audit.self_id.SEXES
+    race_ethnicity: Mapped[str] = mapped_column(String(48))  # see assistant.audit.self_id.RACES
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -18,14 +18,18 @@ from sqlalchemy.orm import Session
 from assistant.audit import service as audit_service
 from assistant.audit.service import Actor
 from assistant.candidates import service as candidates_service
-from assistant.candidates.models import Application, Candidate, Interview, StageHistory
+from assistant.audit import self_id
+from assistant.candidates.models import Application, Candidate, Interview, JobFill, Offer, StageHistory
 from assistant.candidates.schemas import (
-    ROW_TYPES, ApplicationRow, CandidateRow, ImportResult, InterviewRow, RowError, StageChangeRow,
+    ROW_TYPES, ApplicationRow, CandidateRow, HireRow, ImportResult, InterviewRow, JobFillRow, OfferRow, RowError,
+    SelfIdentificationRow, StageChangeRow,
 )
+from assistant.candidates.stages import Stage
 from assistant.db import as_utc
 from assistant.jobs.models import Job
 
 KINDS = tuple(ROW_TYPES)
+ID_KEYS = ("external_id", "application_external_id", "job_external_id", "candidate_external_id")
 
 
 class RowProblem(ValueError):
@@ -144,8 +148,59 @@ def _upsert_interview(db_session: Session, row: InterviewRow, actor: Actor) -> s
     return "created" if created else ("updated" if changed else "unchanged")
 
 
+def _upsert_offer(db_session: Session, row: OfferRow, actor: Actor) -> str:
+    application = _application(db_session, row.application_external_id)
+    values = {"application_id": application.id, "status": row.status, "made_at": row.made_at, "decided_at": row.decided_at}
+    offer = db_session.scalar(select(Offer).where(Offer.external_id == row.external_id))
+    created = offer is None
+    if created:
+        offer = Offer(external_id=row.external_id, **values)
+        db_session.add(offer)
+        changed = list(values)
+    else:
+        changed = assign_changed(offer, values)
+    db_session.flush()
+    if changed:
+        audit_service.record(db_session=db_session, actor=actor, action="create" if created else "update", entity="offer",
+                             entity_id=offer.external_id, candidate_id=application.candidate_id, fields=changed)
+    return "created" if created else ("updated" if changed else "unchanged")
+
+
+def _hire(db_session: Session, row: HireRow, actor: Actor) -> str:
+    """A hire is the application's move to the hired stage (the funnel and time in stage read the history)."""
+    return _stage_change(db_session, StageChangeRow(application_external_id=row.application_external_id,
+                                                    stage=Stage.HIRED, changed_at=row.hired_at), actor)
+
+
+def _job_fill(db_session: Session, row: JobFillRow, actor: Actor) -> str:
+    job = db_session.scalar(select(Job).where(Job.external_id == row.job_external_id))
+    if job is None:
+        raise RowProblem(f"job_external_id: no job {row.job_external_id!r}")
+    opened_at = row.opened_at or job.posted_at
+    if as_utc(row.filled_at) < as_utc(opened_at):
+        raise RowProblem("filled_at: before the job was opened")
+    fill = db_session.scalar(select(JobFill).where(JobFill.job_id == job.id))
+    if fill is None:
+        db_session.add(JobFill(job_id=job.id, opened_at=opened_at, filled_at=row.filled_at))
+        db_session.flush()
+        return "created"
+    return "updated" if assign_changed(fill, {"opened_at": opened_at, "filled_at": row.filled_at}) else "unchanged"
+
+
+def _self_identification(db_session: Session, row: SelfIdentificationRow, actor: Actor) -> str:
+    candidate = candidates_service.get_by_external_id(db_session=db_session, external_id=row.candidate_external_id)
+    if candidate is None:
+        raise RowProblem(f"candidate_external_id: no candidate {row.candidate_external_id!r}")
+    existed = self_id.get(db_session=db_session, candidate_id=candidate.id) is not None
+    _, changed = self_id.record(db_session=db_session, candidate_id=candidate.id, sex=row.sex,
+                                race_ethnicity=row.race_ethnicity, actor=actor)
+    return ("updated" if existed else "created") if changed else "unchanged"
+
+
 HANDLERS = {"candidates": _upsert_candidate, "applications": _upsert_application,
-            "stage-changes": _stage_change, "interviews": _upsert_interview}
+            "stage-changes": _stage_change, "interviews": _upsert_interview,
+            "offers": _upsert_offer, "hires": _hire, "job-fills": _job_fill,
+            "self-identification": _self_identification}
 
 
 def _errors(error: ValidationError) -> list[str]:
@@ -164,7 +219,7 @@ def import_with(*, db_session: Session, rows: list[Any], row_type: type, handler
     """Returns the result of importing rows of one shape with handler (one savepoint per row; other concerns use it too)."""
     result = ImportResult()
     for index, raw in enumerate(rows):
-        external_id = (raw.get("external_id") or raw.get("application_external_id")) if isinstance(raw, dict) else None
+        external_id = next((raw.get(key) for key in ID_KEYS if raw.get(key)), None) if isinstance(raw, dict) else None
         try:
             row = row_type.model_validate(raw)
         except ValidationError as error:

@@ -90,3 +90,27 @@ class Interview(Base):
     notes_for_candidate: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship(back_populates="interviews")
+
+
+class Offer(Base):
+    """An offer made on an application (from the ATS): made, then accepted or declined."""
+
+    __tablename__ = "offer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # made|accepted|declined
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class JobFill(Base):
+    """When a job was opened and filled (from the ATS), for time-to-fill."""
+
+    __tablename__ = "job_fill"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), unique=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    filled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

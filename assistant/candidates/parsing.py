@@ -1,6 +1,10 @@
 """Reads values out of free chat text (the NLU has no entities): e-mails, phone numbers, codes, yes/no,
 contact preferences and profile changes. Each parser returns a clean value or raises ``InvalidValue`` with
 a message that tells the candidate what was wrong.
+
+No message can stall the action server: every parser reads at most ``settings.max_message_chars``
+characters (the actions refuse longer messages before they get here), and the patterns that scan for
+values have bounded repetitions, so the work per message is linear in its length with a small constant.
 """
 
 from __future__ import annotations
@@ -11,22 +15,32 @@ from dataclasses import dataclass, field
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from assistant.settings import get_settings
+
 
 class InvalidValue(ValueError):
     """The text holds no usable value; str(error) is a candidate-facing explanation."""
 
 
-EMAIL_RE = re.compile(r"[^\s@<>(),;:\"']+@[^\s@<>(),;:\"']+")
-PHONE_RE = re.compile(r"(?:\+|00)?\d[\d\s().\-/]{5,}\d")
-REFERENCE_RE = re.compile(r"\b(?=[\w-]*[A-Za-z])(?=[\w-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b")  # APP-2001, JR-ACT2
+# Bounded repetitions (RFC 5321: local part <= 64, domain <= 255; E.164 <= 15 digits; ids of a few parts),
+# anchored where a token starts, so a search tries each position a bounded number of steps.
+_NOT_EMAIL = "\\s@<>(),;:\"'"
+EMAIL_RE = re.compile(rf"(?<![^{_NOT_EMAIL}])[^{_NOT_EMAIL}]{{1,64}}@[^{_NOT_EMAIL}]{{1,255}}(?![^{_NOT_EMAIL}])")
+PHONE_RE = re.compile(r"(?<![\d+])(?:\+|00)?\d[\d\s().\-/]{5,30}\d")
+REFERENCE_RE = re.compile(r"\b(?=[\w-]{0,40}[A-Za-z])(?=[\w-]{0,40}\d)[A-Za-z0-9]{1,20}(?:-[A-Za-z0-9]{1,20}){1,4}\b")  # APP-2001
 CANCEL_WORDS = {"cancel", "stop", "never mind", "nevermind", "forget it", "quit", "exit", "abort", "no", "nope",
                 "no thanks", "not now", "/deny"}
 YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "sure", "correct", "confirm", "i confirm", "yes please", "ok", "okay", "/affirm"}
 NO_WORDS = {"no", "n", "nope", "nah", "no thanks", "don't", "do not", "/deny", "keep it", "cancel"}
 
 
+def bounded(text: str | None) -> str:
+    """Returns text cut to the longest message the assistant reads (settings.max_message_chars)."""
+    return (text or "")[: get_settings().max_message_chars]
+
+
 def _clean(text: str) -> str:
-    return re.sub(r"[\s.!]+$", "", (text or "").strip().lower())
+    return bounded(text).strip().lower().rstrip(".! \t\r\n\f\v")
 
 
 def is_cancel(text: str) -> bool:
@@ -46,7 +60,7 @@ def yes_or_no(text: str, intent: str | None = None) -> bool:
 
 def find_email(text: str) -> str | None:
     """Returns the first e-mail-like token in text (not yet validated)."""
-    match = EMAIL_RE.search(text or "")
+    match = EMAIL_RE.search(bounded(text))
     return match.group(0).rstrip(".") if match else None
 
 
@@ -63,7 +77,7 @@ def parse_email(text: str) -> str:
 
 def find_phone(text: str) -> str | None:
     """Returns the first phone-number-like run of digits in text (not yet validated)."""
-    match = PHONE_RE.search(text or "")
+    match = PHONE_RE.search(bounded(text))
     return match.group(0).strip() if match else None
 
 
@@ -87,7 +101,7 @@ def parse_phone(text: str, default_region: str | None = None) -> str:
 
 def parse_code(text: str) -> str:
     """Returns the 6-digit code in text (spaces between digits allowed)."""
-    digits = re.sub(r"\D", "", text or "")
+    digits = re.sub(r"\D", "", bounded(text))
     if len(digits) != 6:
         raise InvalidValue("The code has 6 digits, like 123456. Please type it again.")
     return digits
@@ -120,7 +134,8 @@ class PreferenceChange:
 
 def parse_preferences(text: str) -> PreferenceChange:
     """Returns the contact-channel, contact-hours and job-alert changes said in text."""
-    lowered = (text or "").lower()
+    text = bounded(text)
+    lowered = text.lower()
     change = PreferenceChange()
     if re.search(r"\b(alerts?|notifications?|job emails?)\b", lowered):
         if re.search(r"\b(stop|unsubscribe|turn off|switch off|no more|pause|disable|don'?t want|cancel)\b", lowered):
@@ -138,7 +153,7 @@ def parse_preferences(text: str) -> PreferenceChange:
         change.contact_channel = min(positions)[1]
     elif positions and re.search(r"\b(contact|reach|prefer|rather|instead|only)\b", lowered):
         change.contact_channel = min(positions)[1]
-    hours = HOURS_RE.search(text or "")
+    hours = HOURS_RE.search(text)
     if hours:
         change.contact_hours = hours.group(0).strip()[:64]
     if not change.fields():
@@ -195,7 +210,7 @@ def _title(items: list[str]) -> list[str]:
 
 def parse_profile(text: str) -> ProfileChange:
     """Returns the profile changes said in text (skills, roles, locations, work preference, experience)."""
-    raw = (text or "").strip()
+    raw = bounded(text).strip()
     lowered = raw.lower()
     change = ProfileChange()
     if match := re.search(r"\b(?:add|include)\s+(.+?)\s+to\s+my\s+(?:skills|profile|skill set)\b", raw, re.IGNORECASE):

@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from assistant.audit.self_id import RACES, SEXES
 from assistant.candidates import parsing
 from assistant.candidates.stages import Stage
 
@@ -109,8 +110,50 @@ class InterviewRow(Row):
     _aware = field_validator("scheduled_at")(lambda cls, v: require_offset(v))
 
 
+class OfferRow(Row):
+    external_id: str = Field(min_length=1, max_length=64)
+    application_external_id: str = Field(min_length=1, max_length=64)
+    status: Literal["made", "accepted", "declined"]
+    made_at: datetime
+    decided_at: datetime | None = None
+
+    _aware = field_validator("made_at", "decided_at")(lambda cls, v: v if v is None else require_offset(v))
+
+    @model_validator(mode="after")
+    def _decided(self) -> "OfferRow":
+        if self.status != "made" and self.decided_at is None:
+            raise ValueError("decided_at: needed for an accepted or declined offer")
+        if self.decided_at is not None and self.decided_at < self.made_at:
+            raise ValueError("decided_at: before made_at")
+        return self
+
+
+class HireRow(Row):
+    application_external_id: str = Field(min_length=1, max_length=64)
+    hired_at: datetime
+
+    _aware = field_validator("hired_at")(lambda cls, v: require_offset(v))
+
+
+class JobFillRow(Row):
+    job_external_id: str = Field(min_length=1, max_length=64)
+    filled_at: datetime
+    opened_at: datetime | None = None  # default: when the job was posted
+
+    _aware = field_validator("filled_at", "opened_at")(lambda cls, v: v if v is None else require_offset(v))
+
+
+class SelfIdentificationRow(Row):
+    """Voluntary; stored apart and read only by the bias audit. Use "declined" when the candidate declined."""
+
+    candidate_external_id: str = Field(min_length=1, max_length=64)
+    sex: Literal[SEXES]  # type: ignore[valid-type]
+    race_ethnicity: Literal[RACES]  # type: ignore[valid-type]
+
+
 ROW_TYPES: dict[str, type[Row]] = {
     "candidates": CandidateRow, "applications": ApplicationRow, "stage-changes": StageChangeRow, "interviews": InterviewRow,
+    "offers": OfferRow, "hires": HireRow, "job-fills": JobFillRow, "self-identification": SelfIdentificationRow,
 }
 
 

@@ -20,7 +20,7 @@ from assistant.audit import service as audit_service
 from assistant.audit.service import Actor
 from assistant.candidates import stages
 from assistant.candidates.models import Application, Candidate, Interview, StageHistory
-from assistant.candidates.parsing import REFERENCE_RE, InvalidValue, PreferenceChange, ProfileChange
+from assistant.candidates.parsing import REFERENCE_RE, InvalidValue, PreferenceChange, ProfileChange, bounded
 from assistant.db import as_utc, utcnow
 
 
@@ -93,11 +93,12 @@ class Match:
 
 def match_applications(candidates_applications: list[Application], text: str) -> Match:
     """Returns the applications a message refers to: by external id, else by job-title words, else all."""
-    references = {r.upper() for r in REFERENCE_RE.findall(text or "")}
+    text = bounded(text)
+    references = {r.upper() for r in REFERENCE_RE.findall(text)}
     if references:
         found = [a for a in candidates_applications if a.external_id.upper() in references]
         return Match(found, reference_not_found=not found)
-    words = _words(text or "")
+    words = _words(text)
     scored = []
     for application in candidates_applications:
         title_words = _words(application.job.title)

@@ -2,7 +2,7 @@
 
 import typer
 
-from assistant.cli import candidates, evaluation, inbox, jobs, knowledge, retention, stack
+from assistant.cli import analytics, audit, candidates, evaluation, inbox, jobs, journeys, knowledge, retention, stack
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Conversational candidate assistant.")
 stack.register(app)
@@ -12,3 +12,6 @@ candidates.register(app)
 jobs.register(app)
 knowledge.register(app)
 retention.register(app)
+journeys.register(app)
+analytics.register(app)
+audit.register(app)

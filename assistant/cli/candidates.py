@@ -18,7 +18,7 @@ demo_app = typer.Typer(no_args_is_help=True, help="Demo helpers.")
 @ats_app.command("import")
 def import_file(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A JSON file with an array of rows."),
-    kind: str = typer.Option(..., "--kind", help="candidates, applications, stage-changes or interviews."),
+    kind: str = typer.Option(..., "--kind", help="candidates, applications, stage-changes, interviews, offers, hires, job-fills or self-identification."),
 ) -> None:
     """Import rows from a JSON file (idempotent; bad rows are listed and the others still imported)."""
     from assistant.audit.service import CLI

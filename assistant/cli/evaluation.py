@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 
 import typer
 from rich.console import Console
 
-from assistant.evaluation import BENCHMARKS, EVALUATIONS
+from assistant.evaluation import BENCHMARKS, EVALUATIONS, ON_REQUEST
 from assistant.settings import get_settings
 
 console = Console()
 
 
-def _run(registry: dict[str, str], only: list[str] | None, kind: str) -> None:
-    names = only or list(registry)
+def _run(registry: dict[str, str], only: list[str] | None, kind: str, **options: float) -> None:
+    names = only or [name for name in registry if name not in ON_REQUEST]
     unknown = [name for name in names if name not in registry]
     if unknown:
         raise typer.BadParameter(f"unknown {kind}: {', '.join(unknown)} (known: {', '.join(registry)})")
@@ -24,7 +25,9 @@ def _run(registry: dict[str, str], only: list[str] | None, kind: str) -> None:
     for name in names:
         module, function = registry[name].split(":")
         console.rule(f"{kind}: {name}")
-        figures = getattr(importlib.import_module(module), function)()
+        run = getattr(importlib.import_module(module), function)
+        accepted = inspect.signature(run).parameters
+        figures = run(**{key: value for key, value in options.items() if key in accepted and value is not None})
         (reports / f"{kind}-{name}.json").write_text(json.dumps(figures, indent=2, default=str))
 
 
@@ -35,6 +38,9 @@ def register(app: typer.Typer) -> None:
         _run(EVALUATIONS, only, "eval")
 
     @app.command("bench")
-    def bench_command(only: list[str] = typer.Argument(None, help="Benchmarks to run (default: all).")) -> None:
+    def bench_command(
+        only: list[str] = typer.Argument(None, help=f"Benchmarks to run (default: all but {', '.join(sorted(ON_REQUEST))})."),
+        minutes: float = typer.Option(None, min=0.1, help="How long the soak runs (default 30)."),
+    ) -> None:
         """Speed and memory figures."""
-        _run(BENCHMARKS, only, "bench")
+        _run(BENCHMARKS, only, "bench", minutes=minutes)

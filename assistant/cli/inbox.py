@@ -13,7 +13,7 @@ inbox_app = typer.Typer(no_args_is_help=True, help="Recruiter inbox: accounts an
 def create_user(
     email: str = typer.Option(..., help="Sign-in e-mail."),
     name: str = typer.Option(..., help="Name shown to colleagues (the first name signs replies to candidates)."),
-    role: str = typer.Option("recruiter", help="recruiter, content_owner or admin."),
+    role: str = typer.Option("recruiter", help="recruiter, content_owner, admin, lead (analytics, read-only) or privacy (export and erasure)."),
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
                                  help="At least 10 characters (prompted when omitted)."),
 ) -> None:

@@ -104,5 +104,22 @@ def send_alerts() -> None:
         raise typer.Exit(1)
 
 
+@jobs_app.command("eval")
+def evaluate(
+    catalogue: Path = typer.Option(..., "--catalogue", exists=True, dir_okay=False, help="A JSON or CSV jobs feed."),
+    cases: Path = typer.Option(..., "--cases", exists=True, dir_okay=False,
+                               help='JSONL of {"request", "expected": [external ids]} or "expected_titles".'),
+    tune: bool = typer.Option(False, help="Choose the page policy on the development half first, then report both."),
+) -> None:
+    """Recall@1/@5/@10, MRR and NDCG@10 of the recommender, BM25 and embeddings alone on a scratch copy of the feed."""
+    from assistant.jobs import catalogue_eval, service
+
+    try:
+        catalogue_eval.evaluate(catalogue=catalogue, cases_path=cases, tune=tune)
+    except (service.FeedError, ValueError) as error:
+        console.print(f"[red]✗ {error}[/]")
+        raise typer.Exit(2) from error
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(jobs_app, name="jobs")

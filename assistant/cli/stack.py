@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 
@@ -58,27 +59,37 @@ def register(app: typer.Typer) -> None:
         prepare()
 
     @app.command("run")
-    def run_command(skip_prepare: bool = typer.Option(False, help="Start without the setup steps.")) -> None:
-        """Prepare, then start the Rasa server, the action server and the API until Ctrl-C."""
-        from honcho.manager import Manager
+    def run_command(
+        skip_prepare: bool = typer.Option(False, help="Start without the setup steps."),
+        replicas: int = typer.Option(1, min=1, max=8, help="Rasa servers, action servers and API processes "
+                                     "behind HAProxy (2 or more need PostgreSQL and Redis)."),
+    ) -> None:
+        """Prepare, then run the Rasa server, the action server and the API (restarted if one exits) until Ctrl-C."""
+        from assistant import cluster
+        from assistant.supervisor import Supervisor
 
         settings = get_settings()
         started = time.monotonic()
+        if replicas > 1:
+            try:
+                cluster.check_settings(settings)
+            except cluster.ClusterConfigError as error:
+                console.print(f"[red]✗ {error}[/]")
+                raise typer.Exit(2) from error
         if not skip_prepare:
             prepare()
-        services = stack.services(settings)
-        manager = Manager()
-        for service in services:
-            manager.add_process(service.name, " ".join(_quote(part) for part in service.cmd), env=service.env)
+        services = stack.services(settings) if replicas == 1 else cluster.services(settings, replicas)[0]
+        supervisor = Supervisor(services, state_file=settings.data_dir / "run" / "processes.json")
 
         def announce() -> None:
             try:
                 stack.wait_healthy([s.health_url for s in services], timeout=300)
-            except (TimeoutError, RuntimeError) as error:
+            except TimeoutError as error:
                 console.print(f"[red]✗ {error}[/]")
                 return
+            layout = f" ({replicas} replicas of each behind HAProxy)" if replicas > 1 else ""
             console.print(
-                f"\n[bold green]✓ All services healthy[/] after {time.monotonic() - started:.0f}s\n"
+                f"\n[bold green]✓ All services healthy[/]{layout} after {time.monotonic() - started:.0f}s\n"
                 f"  Career site:      {settings.public_url}/  (chat bubble bottom right)\n"
                 f"  Full-page chat:   {settings.public_url}/chat\n"
                 f"  Recruiter inbox:  {settings.public_url}/inbox\n"
@@ -87,12 +98,16 @@ def register(app: typer.Typer) -> None:
                 "  Press Ctrl-C to stop everything.\n"
             )
 
+        signal.signal(signal.SIGTERM, _interrupt)
+        supervisor.start()
         threading.Thread(target=announce, daemon=True).start()
-        manager.loop()
-        raise typer.Exit(manager.returncode or 0)
+        try:
+            supervisor.wait()
+        except KeyboardInterrupt:
+            console.print("\nStopping every service…")
+        finally:
+            supervisor.stop()
 
 
-def _quote(part: str) -> str:
-    import shlex
-
-    return shlex.quote(part)
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt

@@ -27,5 +27,5 @@ def deliver_once() -> dict[str, int]:
     return counts
 
 
-lifespan = periodic.every(lambda: get_settings().spool_retry_seconds, deliver_once, "delivery")
+lifespan = periodic.every(lambda: get_settings().spool_retry_seconds, deliver_once, "delivery", per_host=True)
 """Runs delivery at API start-up and then every settings.spool_retry_seconds."""

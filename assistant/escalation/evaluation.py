@@ -45,10 +45,9 @@ def nlu_server() -> Iterator[str]:
     model = stack.model_dir(settings) / "assistant.tar.gz"
     if not model.exists():
         raise RuntimeError(f"no trained model at {model}: run `assistant train` first")
-    cmd = [str(stack.RASA_BIN), "run", "--enable-api", "--auth-token", settings.secret("rasa_token"),
-           "--interface", "127.0.0.1", "--port", str(port), "--model", str(model)]
+    cmd, env = stack.rasa_server(settings, "--interface", "127.0.0.1", "--port", str(port), "--model", str(model))
     log = open(settings.data_dir / "eval-rasa.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=stack.rasa_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         stack.wait_healthy([f"http://127.0.0.1:{port}/"], timeout=300, procs=[proc])
         yield f"http://127.0.0.1:{port}"

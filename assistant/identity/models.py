@@ -34,3 +34,14 @@ class ConversationIdentity(Base):
     method: Mapped[str] = mapped_column(String(16))  # token|otp
     verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RateHit(Base):
+    """One counted request under an abuse limit (``assistant.events.limits``), e.g. a one-time code asked
+    from one client address; kept for a day, so limits hold across processes and replicas."""
+
+    __tablename__ = "rate_hit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), index=True)  # "<limit name>:<subject>"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -3,9 +3,9 @@
 ``request_code`` answers the same way whether or not the address belongs to a candidate (a code record
 is kept either way; mail goes only to known addresses). Codes are 6 digits from ``secrets``, stored only
 as an HMAC, expire after ``otp_ttl_minutes``, are single use, and ``otp_max_attempts`` wrong guesses lock
-the code; a locked conversation or address gets no new code until the lock-out (one code lifetime) ends.
-At most ``otp_max_codes_per_hour`` codes go to one address or conversation in an hour, so new codes
-cannot be used to multiply guesses or to flood a candidate's inbox.
+the code; a locked conversation gets no new code until the lock-out (one code lifetime) ends. At most
+``otp_max_codes_per_hour`` codes are asked in one conversation an hour (no multiplied guesses) and three
+times that go to one address (no flooded inbox), so strangers asking for an address do not lock its owner out.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assistant import mail
@@ -27,6 +27,9 @@ from assistant.db import as_utc, utcnow
 from assistant.identity.models import OneTimeCode
 from assistant.identity.service import mark_verified
 from assistant.settings import get_settings
+
+
+ADDRESS_CAP_FACTOR = 3
 
 
 class RequestOutcome(StrEnum):
@@ -59,28 +62,34 @@ def _visitor(conversation_id: str, channel: str) -> audit_service.Actor:
     return audit_service.Actor(type="visitor", id=conversation_id[:128], channel=channel)
 
 
-def is_locked(*, db_session: Session, conversation_id: str, email: str | None = None, now: datetime | None = None) -> bool:
-    """Returns True while this conversation (or address) has a code locked by too many wrong guesses."""
+def is_locked(*, db_session: Session, conversation_id: str, now: datetime | None = None) -> bool:
+    """Returns True while this conversation has a code locked by too many wrong guesses.
+
+    Only the guessing conversation is locked, never the address: someone else's guesses in their own
+    conversation cannot lock the address's owner out of verifying in theirs (each code is bound to its
+    conversation, so those guesses can never verify anyone else)."""
     settings = get_settings()
     now = now or utcnow()
     since = now - timedelta(minutes=settings.otp_ttl_minutes)
-    owner = OneTimeCode.conversation_id == conversation_id
-    if email:
-        owner = or_(owner, OneTimeCode.email == email.strip().lower())
     locked = db_session.scalar(
-        select(OneTimeCode.id).where(owner, OneTimeCode.attempts >= settings.otp_max_attempts, OneTimeCode.created_at >= since).limit(1)
+        select(OneTimeCode.id).where(OneTimeCode.conversation_id == conversation_id,
+                                     OneTimeCode.attempts >= settings.otp_max_attempts, OneTimeCode.created_at >= since).limit(1)
     )
     return locked is not None
 
 
 def _issue(db_session: Session, *, owner: str, email: str, candidate_id: int | None, now: datetime) -> str | None:
     """Returns a new code for owner (replacing older ones), or None while owner or address is locked out."""
-    if is_locked(db_session=db_session, conversation_id=owner, email=email, now=now):
+    if is_locked(db_session=db_session, conversation_id=owner, now=now):
         return None
-    sent_last_hour = db_session.scalar(
-        select(func.count(OneTimeCode.id)).where(or_(OneTimeCode.conversation_id == owner, OneTimeCode.email == email),
-                                                 OneTimeCode.created_at >= now - timedelta(hours=1)))
-    if sent_last_hour >= get_settings().otp_max_codes_per_hour:  # no mail bombing, no fresh guesses per code
+    cap, hour_ago = get_settings().otp_max_codes_per_hour, now - timedelta(hours=1)
+    asked_here = db_session.scalar(select(func.count(OneTimeCode.id)).where(
+        OneTimeCode.conversation_id == owner, OneTimeCode.created_at >= hour_ago))
+    to_address = db_session.scalar(select(func.count(OneTimeCode.id)).where(
+        OneTimeCode.email == email, OneTimeCode.created_at >= hour_ago))
+    # No fresh guesses per code in one conversation; no mail bombing of one address from many conversations
+    # (ADDRESS_CAP_FACTOR times the conversation cap, so strangers asking for it leave its owner room).
+    if asked_here >= cap or to_address >= cap * ADDRESS_CAP_FACTOR:
         return None
     for previous in db_session.scalars(select(OneTimeCode).where(OneTimeCode.conversation_id == owner, OneTimeCode.used_at.is_(None))):
         previous.used_at = now  # only the newest code counts

@@ -13,12 +13,19 @@ DEMO_USERS = (
     ("alex.recruiter@fernhill.example", "Alex Recruiter", "recruiter"),
     ("casey.content@fernhill.example", "Casey Content", "content_owner"),
     ("ada.admin@fernhill.example", "Ada Admin", "admin"),
+    ("lee.lead@fernhill.example", "Lee Lead", "lead"),
+    ("pat.privacy@fernhill.example", "Pat Privacy", "privacy"),
 )
 
 
+def is_demo_account(email: str) -> bool:
+    """Returns True for the e-mail of a shipped demo account."""
+    return email.strip().lower() in {address for address, _, _ in DEMO_USERS}
+
+
 def load_demo_staff(*, db_session: Session) -> int:
-    """Creates the demo accounts that are missing (not in production); returns how many were created."""
-    if get_settings().env == "production":
+    """Creates the demo accounts that are missing (only in development on loopback); returns how many were created."""
+    if not get_settings().demo_allowed:
         return 0
     created = 0
     for email, name, role in DEMO_USERS:

@@ -25,6 +25,7 @@ from assistant.identity import service as identity_service
 from assistant.jobs.index import LoadedIndex
 from assistant.jobs.models import JobAlertSent
 from assistant.jobs.recommend import Recommendation, location_label, log_recommendations, recommend_jobs, salary_label
+from assistant.oversight import service as oversight_service
 from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,9 @@ def alert_candidate(*, db_session: Session, candidate: Candidate, now: datetime 
 def send_alerts(*, now: datetime | None = None) -> dict[str, int]:
     """Sends every due alert, one candidate per transaction (one failure never blocks the others)."""
     with session_scope() as db:
+        if not oversight_service.is_enabled(db_session=db, feature="recommendations"):
+            log.info("job alerts not sent: recommendations are switched off")
+            return {"candidates": 0, "emails": 0, "jobs": 0, "failed": 0}
         ids = list(db.scalars(select(Candidate.id).where(Candidate.job_alerts.is_(True)).order_by(Candidate.id)))
     counts = {"candidates": len(ids), "emails": 0, "jobs": 0, "failed": 0}
     for candidate_id in ids:

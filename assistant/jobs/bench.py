@@ -4,9 +4,9 @@ How the jobs are made (embedding 100k texts with MiniLM on two cores would take 
 postings are embedded for real, and each generated job is a demo posting's vector plus Gaussian noise
 (re-normalised), with the demo posting's title, skills and level and a random place. Latency is the whole
 ``recommend_jobs`` call on a temporary SQLite database holding all 100k jobs: query embedding (a real
-MiniLM call for every distinct request), place/level filters, FAISS search, the open-job check,
-re-ranking, diversity and explanations; "cached" repeats the same request (as "show more" does), whose
-embedding comes from the recommender's LRU cache. The query is embedded by the configured backend
+MiniLM call for every distinct request), place/level filters, FAISS search and the BM25 title search of
+the hybrid pool, the open-job check, re-ranking, diversity and explanations; "cached" repeats the same
+request (as "show more" does), whose embedding comes from the recommender's LRU cache. The query is embedded by the configured backend
 (ONNX Runtime by default, one thread). Recall@10 compares the IVF index with exact search for the same
 real request embeddings.
 """

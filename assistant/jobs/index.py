@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 APPROX_THRESHOLD = 20_000  # vectors; below it exact search is fast enough and exact
 TARGET_RECALL = 0.97  # calibrate nprobe until this recall@10 against exact search (the goal is >= 0.95)
 RETRAIN_GROWTH = 2.0  # retrain the IVF quantizer when the catalogue has doubled since training
+SEARCH_THREADS = 1  # one request's search is too small to share out; threads only wait for each other on a busy machine
 
 
 @dataclass(frozen=True)
@@ -84,12 +85,20 @@ class LoadedIndex:
         self.by_external_id = {m.external_id: m.id for m in metas}
         self.cities = sorted({m.city for m in metas if m.city})
         self.skills = sorted({s for m in metas for s in m.skills})
-        self.word_cache: dict[int, frozenset[str]] = {}  # filled by the recommender's lexical match
+        self._title_index = None
         self._codes: dict[str, tuple[dict, np.ndarray]] = {}
         for name in ("city", "country", "workplace", "level"):
             values = [getattr(m, name) or "" for m in metas]
             uniques, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
             self._codes[name] = ({v: i for i, v in enumerate(uniques.tolist())}, codes)
+
+    def title_index(self):
+        """Returns the BM25 index of this version's job titles (built on first use)."""
+        if self._title_index is None:
+            from assistant.jobs.lexical import TitleIndex
+
+            self._title_index = TitleIndex(list(self.jobs.values()))
+        return self._title_index
 
     @property
     def kind(self) -> str:
@@ -117,6 +126,8 @@ def search(index: faiss.Index, vector: np.ndarray, k: int, *, allowed: np.ndarra
            nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Returns (scores, ids) from a flat or IVF index, restricted to allowed ids when given."""
     query = np.ascontiguousarray(np.atleast_2d(vector), dtype=np.float32)
+    if len(query) == 1 and faiss.omp_get_max_threads() != SEARCH_THREADS:
+        faiss.omp_set_num_threads(SEARCH_THREADS)
     k = max(1, min(k, index.ntotal))
     selector = None
     if allowed is not None:

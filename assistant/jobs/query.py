@@ -82,7 +82,7 @@ def parse_request(text: str, *, cities: Iterable[str], skills: Iterable[str]) ->
     request = JobRequest()
     rest = lowered
     for city in sorted(set(cities), key=len, reverse=True):
-        if _contains(lowered, city.lower()):
+        if city.lower() in lowered and _contains(lowered, city.lower()):
             request.cities.append(city)
             rest = _remove(rest, city.lower())
     if re.search(r"(?<!\w)(remote(ly)?|work from home|from home|wfh|home office|anywhere)(?!\w)", lowered):
@@ -114,7 +114,7 @@ def parse_request(text: str, *, cities: Iterable[str], skills: Iterable[str]) ->
     if set(request.levels) & ROLE_LEVEL_WORDS and len(request.levels) == 1:
         request.levels = []  # "clinic manager", "lead nurse": a role name, not a level filter on its own
     for skill in sorted(set(skills), key=len, reverse=True):
-        if len(skill) > 1 and _contains(lowered, skill.lower()):
+        if len(skill) > 1 and skill.lower() in lowered and _contains(lowered, skill.lower()):  # `in` first: cheap
             request.skills.append(skill)
     words = [w for w in re.findall(r"[\w+#./-]+", rest) if w not in FILLER and not w.isdigit()]
     request.text = " ".join(words).strip(" .,-/")

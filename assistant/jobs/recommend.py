@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,7 +23,9 @@ from assistant.candidates.models import Candidate
 from assistant.events import service as events_service
 from assistant.jobs import index as jobs_index
 from assistant.jobs import service as jobs_service
+from assistant.jobs import titles
 from assistant.jobs.index import JobMeta, LoadedIndex
+from assistant.jobs.lexical import LexicalResult
 from assistant.jobs.models import Job, RecommendationLog
 from assistant.jobs.query import CITY_REGION, JobRequest, parse_request
 
@@ -32,9 +33,11 @@ log = logging.getLogger(__name__)
 CANDIDATE_POOL = 100  # nearest jobs fetched before filters and re-ranking
 PER_TITLE_CAP = 2  # at most this many jobs with the same title on one page
 MMR_LAMBDA = 0.9  # relevance vs. novelty in maximal marginal relevance
-RELEVANCE_MARGIN = 0.2  # with a role in the request, drop jobs more than 20% below the best match (max 0.15)
-# unless every word of the role appears in the job's title, department or skills
-LEXICAL_BOOST = 0.12  # request words found in a job's title, department or skills (hybrid with the embedding)
+LEXICAL_POOL = 50  # best BM25 title matches added to the nearest jobs (the hybrid pool)
+LEXICAL_WEIGHT = 0.05  # BM25 over the best BM25 of the request, added to the cosine (tuned: `assistant jobs eval --tune`)
+RELEVANCE_MARGIN = 0.2  # with a role in the request, drop jobs more than 20% below the best match (max MAX_MARGIN)
+MAX_MARGIN = 0.15  # unless every word of the role is in the job's title, department or skills
+MIN_CARDS = 3  # the page policy: never fewer jobs than this when the pool holds them (a near miss is not alone)
 SIMILAR_TO_VIEWED = 0.72  # "like the X role you viewed" above this cosine
 CLOSE_TO_DESIRED = 0.5  # "close to the X roles you want" above this cosine with the profile
 EVENT_WEIGHT = {"job_viewed": 1.0, "alert_clicked": 1.5, "apply_started": 3.0}
@@ -68,6 +71,7 @@ class Recommendations:
 @dataclass
 class _Signals:
     request: JobRequest
+    terms: list[str]  # the role in the words postings use (titles.normalise), for BM25
     text_vector: np.ndarray | None
     profile_vector: np.ndarray | None
     viewed: dict[int, float]  # job id -> behaviour weight
@@ -76,6 +80,7 @@ class _Signals:
     preferred_cities: list[str]
     work_preference: str
     years: float | None
+    lexical: LexicalResult | None = None  # the BM25 side of the hybrid pool, once searched
 
 
 def recommend_jobs(*, db_session: Session, text: str = "", candidate: Candidate | None = None,
@@ -96,7 +101,8 @@ def recommend_jobs(*, db_session: Session, text: str = "", candidate: Candidate 
                                          ("profile", signals.profile_vector is not None),
                                          ("behaviour", bool(signals.viewed))) if present]
     query = _query_vector(loaded, signals, similar)
-    allowed = _allowed_ids(loaded, signals)
+    mask = _allowed(loaded, signals)
+    allowed = loaded.ids[mask] if mask is not None else None
     if query is None and allowed is None and newest_if_empty and not similar:
         allowed = loaded.ids
     if query is None and (similar or allowed is None):
@@ -108,17 +114,11 @@ def recommend_jobs(*, db_session: Session, text: str = "", candidate: Candidate 
     if query is None:  # only filters ("internships in Berlin"): the newest matching jobs first
         pool = [(i, 0.0) for i in sorted(allowed.tolist(), reverse=True) if i not in excluded][:CANDIDATE_POOL]
     else:
-        scores, ids = loaded.search(query, CANDIDATE_POOL, allowed=allowed)
-        pool = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0 and int(i) not in excluded]
+        pool = _hybrid_pool(loaded, signals, query, allowed, mask, excluded)
     posted = _open_job_dates(db_session, [i for i, _ in pool])  # closed since the index was built: dropped here
     pool = [(i, s) for i, s in pool if i in posted]
     if signals.text_vector is not None and pool:
-        words = _words(signals.request.text)
-        lexical = np.array([_lexical_match(loaded, i, words) for i, _ in pool], dtype=np.float32)
-        text_sims = loaded.vectors([i for i, _ in pool]) @ signals.text_vector + LEXICAL_BOOST * lexical
-        best = float(text_sims.max())
-        floor = best - min(0.15, RELEVANCE_MARGIN * best)
-        pool = [(i, s + LEXICAL_BOOST * m) for (i, s), t, m in zip(pool, text_sims, lexical) if t >= floor or m == 1.0]
+        pool = _page_policy(loaded, signals, pool)
     if not pool:
         return Recommendations([], False, signals.request, "no_match", basis)
     if query is None:
@@ -141,7 +141,8 @@ def _signals(db_session: Session, loaded: LoadedIndex, text: str, candidate: Can
     cities = loaded.cities
     request = parse_request(text or "", cities=cities, skills=loaded.skills)
     role_text = " ".join([request.text] + [s for s in request.skills if s.lower() not in request.text.lower()]).strip()
-    texts = [role_text] if role_text else []
+    normalised = titles.normalise(role_text, known=loaded.title_index().known) if role_text else None
+    texts = [normalised.text] if normalised else []
     profile_text = ""
     profile_skills: set[str] = set()
     desired: list[str] = []
@@ -172,7 +173,7 @@ def _signals(db_session: Session, loaded: LoadedIndex, text: str, candidate: Can
         if event.kind == "job_viewed" and event.dwell_seconds:
             weight *= 1.0 + min(event.dwell_seconds, 300.0) / 60.0  # a long read counts up to six short glances
         viewed[event.job_id] = viewed.get(event.job_id, 0.0) + weight
-    return _Signals(request, text_vector, profile_vector, viewed, profile_skills, desired, preferred, preference, years)
+    return _Signals(request, normalised.terms if normalised else [], text_vector, profile_vector, viewed, profile_skills, desired, preferred, preference, years)
 
 
 _embedding_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # "show more" and common requests skip the model
@@ -264,15 +265,44 @@ def _place_filter(signals: _Signals) -> _PlaceFilter | None:
     return None
 
 
-def _allowed_ids(loaded: LoadedIndex, signals: _Signals) -> np.ndarray | None:
-    """Returns the job ids passing the place and level filters (None: no filter)."""
+def _allowed(loaded: LoadedIndex, signals: _Signals) -> np.ndarray | None:
+    """Returns a boolean mask over loaded.ids of the jobs passing the place and level filters (None: no filter)."""
     place, levels = _place_filter(signals), set(signals.request.levels)
     if place is None and not levels:
         return None
     ok = place.mask(loaded) if place is not None else np.ones(len(loaded.ids), dtype=bool)
     if levels:
         ok &= loaded.mask("level", levels)
-    return loaded.ids[ok]
+    return ok
+
+
+def _hybrid_pool(loaded: LoadedIndex, signals: _Signals, query: np.ndarray, allowed: np.ndarray | None,
+                 mask: np.ndarray | None, excluded: set[int]) -> list[tuple[int, float]]:
+    """Returns (job id, cosine with the query) of the nearest jobs and the best BM25 title matches, merged."""
+    scores, ids = loaded.search(query, CANDIDATE_POOL, allowed=allowed)
+    pool = {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0 and int(i) not in excluded}
+    if signals.terms:
+        signals.lexical = loaded.title_index().search(signals.terms, LEXICAL_POOL, allowed=mask)
+        extra = [i for i in signals.lexical.hits if i not in pool and i not in excluded]
+        if extra:
+            pool.update(zip(extra, (loaded.vectors(extra) @ query).tolist()))
+    return list(pool.items())
+
+
+def _page_policy(loaded: LoadedIndex, signals: _Signals, pool: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Returns the pool scored by cosine plus BM25, keeping jobs near the best match (at least MIN_CARDS)."""
+    lexical = signals.lexical
+    ids = [i for i, _ in pool]
+    bm25 = np.array([lexical.score(i) if lexical else 0.0 for i in ids], dtype=np.float32)
+    text_sims = loaded.vectors(ids) @ signals.text_vector + LEXICAL_WEIGHT * bm25
+    best = float(text_sims.max())
+    floor = best - min(MAX_MARGIN, RELEVANCE_MARGIN * best)
+    order = np.argsort(-text_sims, kind="stable")
+    kept = [row for row in order.tolist()
+            if text_sims[row] >= floor or (lexical is not None and lexical.title_match(ids[row]))]
+    if len(kept) < MIN_CARDS:  # a near miss at rank one must not leave the person with nothing right
+        kept += [row for row in order.tolist() if row not in kept][: MIN_CARDS - len(kept)]
+    return [(ids[row], pool[row][1] + LEXICAL_WEIGHT * float(bm25[row])) for row in kept]
 
 
 def _open_job_dates(db_session: Session, ids: list[int]) -> dict[int, datetime]:
@@ -307,29 +337,6 @@ def _rerank(loaded: LoadedIndex, signals: _Signals, pool: list[tuple[int, float]
             score += 0.03
         ranked.append((job_id, score))
     return sorted(ranked, key=lambda pair: pair[1], reverse=True)
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ers", "er", "es", "s", "e"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def _words(text: str) -> list[str]:
-    return [_stem(w) for w in re.findall(r"[a-z0-9+#]+", text.lower()) if len(w) >= 3]
-
-
-def _lexical_match(loaded: LoadedIndex, job_id: int, words: list[str]) -> float:
-    """Returns the share of request words found in the job's title, department or skills (stem prefix match)."""
-    if not words:
-        return 0.0
-    job_words = loaded.word_cache.get(job_id)
-    if job_words is None:
-        meta = loaded.jobs[job_id]
-        job_words = loaded.word_cache[job_id] = frozenset(_words(" ".join([meta.title, meta.department, *meta.skills])))
-    hits = sum(any(j.startswith(w) for j in job_words) for w in words)
-    return hits / len(words)
 
 
 def _title_key(title: str) -> str:

@@ -8,27 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import yaml
 from markdown_it import MarkdownIt
 
+from assistant.knowledge import vocabulary
+from assistant.knowledge.problems import Problem
+
 REQUIRED_FIELDS = ("title", "url", "tags", "owner", "updated", "lang", "audience")
+OPTIONAL_FIELDS = ("aliases", "section_aliases")  # other names for the article, and per `##` heading
 MAX_SECTION_CHARS = 1500  # the embedding model reads ~256 word pieces; longer sections lose their end
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _markdown = MarkdownIt("commonmark")
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -39,6 +33,8 @@ class Section:
     heading: str  # the `##` heading; the document title for the text before the first `##`
     markdown: str
     line: int
+    aliases: tuple[str, ...] = ()  # the article's other names (front matter `aliases`)
+    section_aliases: tuple[str, ...] = ()  # questions or names this section answers (`section_aliases`)
 
     @property
     def text(self) -> str:
@@ -47,9 +43,11 @@ class Section:
 
     @property
     def search_text(self) -> str:
-        """The text that is embedded and indexed: document title and heading give the section its context."""
+        """The text that is embedded and indexed: title, heading and aliases give the section its context."""
         heading = "" if self.heading == self.doc_title else f" — {self.heading}"
-        return f"{self.doc_title}{heading}. {self.text}"
+        aliases = dict.fromkeys(self.aliases + self.section_aliases)
+        names = f" ({', '.join(aliases)})" if aliases else ""
+        return f"{self.doc_title}{heading}{names}. {self.text}"
 
     @property
     def content_hash(self) -> str:
@@ -104,6 +102,7 @@ def load(knowledge_dir: Path, *, lenient: bool = False) -> tuple[list[Document],
             documents.append(document)
     problems += _duplicate_titles(documents)
     problems += _broken_links(documents, knowledge_dir)
+    problems += vocabulary.load_glossary(knowledge_dir)[1]
     return documents, sorted(problems, key=lambda p: (p.path, p.line))
 
 
@@ -126,6 +125,8 @@ def parse(raw: bytes, rel: str, *, lenient: bool = False) -> tuple[Document | No
     url = str(meta.get("url") or rel)
     sections, section_problems = _sections(lines, body_start, rel, title, url)
     problems += section_problems
+    sections, alias_problems = _with_aliases(sections, meta, lines[1:body_start], rel, strict=not lenient)
+    problems += alias_problems
     if not sections:
         problems.append(Problem(rel, body_start + 1, "the document has no text"))
         return None, problems
@@ -169,6 +170,10 @@ def _field_line(front_lines: list[str], name: str) -> int:
 
 def _field_problems(meta: dict, front_lines: list[str], rel: str) -> list[Problem]:
     problems = [Problem(rel, 1, f"front matter misses the field '{name}'") for name in REQUIRED_FIELDS if name not in meta]
+    known = REQUIRED_FIELDS + OPTIONAL_FIELDS
+    problems += [Problem(rel, _field_line(front_lines, str(name)),
+                         f"unknown front matter field '{name}' (known: {', '.join(known)})")
+                 for name in meta if name not in known]
     checks = {
         "title": lambda v: isinstance(v, str) and v.strip() != "",
         "url": lambda v: isinstance(v, str) and (v.startswith(("https://", "http://", "/"))),
@@ -185,6 +190,55 @@ def _field_problems(meta: dict, front_lines: list[str], rel: str) -> list[Proble
             problems.append(Problem(rel, _field_line(front_lines, name),
                                     f"front matter field '{name}' must be {expected.get(name, 'non-empty text')}"))
     return problems
+
+
+def _texts(value: object) -> list[str] | None:
+    """Returns value as a list of non-empty texts, or None when it is not one."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        return None
+    return [v.strip() for v in value]
+
+
+def _with_aliases(sections: list[Section], meta: dict, front_lines: list[str], rel: str,
+                  *, strict: bool) -> tuple[list[Section], list[Problem]]:
+    """Returns the sections with the front matter's `aliases` (all sections) and `section_aliases` (one each) added."""
+    problems: list[Problem] = []
+    aliases_line = _field_line(front_lines, "aliases")
+    article = _texts(meta.get("aliases", []))
+    if article is None:
+        problems.append(Problem(rel, aliases_line, "front matter field 'aliases' must be a list of non-empty texts "
+                                                   "(aliases: [PTO, days off])"))
+        article = []
+    per_section = meta.get("section_aliases", {})
+    if not isinstance(per_section, dict):
+        problems.append(Problem(rel, _field_line(front_lines, "section_aliases"),
+                                "front matter field 'section_aliases' must map `##` headings to lists of texts"))
+        per_section = {}
+    headings = {s.heading for s in sections}
+    extra: dict[str, list[str]] = {}
+    for heading, value in per_section.items():
+        line = _key_line(front_lines, str(heading))
+        texts = _texts(value)
+        if str(heading) not in headings:
+            problems.append(Problem(rel, line, f"section_aliases names '{heading}', which is not a `##` heading here"))
+        elif texts is None:
+            problems.append(Problem(rel, line, f"section_aliases of '{heading}' must be a list of non-empty texts"))
+        else:
+            extra[str(heading)] = texts
+    if strict:
+        for line, texts in [(aliases_line, article)] + [(_key_line(front_lines, h), t) for h, t in extra.items()]:
+            folded = [t.casefold() for t in texts]
+            problems += [Problem(rel, line, f"alias '{t}' is given twice") for i, t in enumerate(texts) if t.casefold() in folded[:i]]
+    with_aliases = [replace(s, aliases=tuple(article), section_aliases=tuple(extra.get(s.heading, ()))) for s in sections]
+    return with_aliases, problems
+
+
+def _key_line(front_lines: list[str], key: str) -> int:
+    """Returns the file line of a nested front matter key (`  How much you get: [...]`), else of section_aliases."""
+    for i, line in enumerate(front_lines):
+        if line.strip().strip("'\"").startswith(key) and line.startswith((" ", "\t")):
+            return i + 2
+    return _field_line(front_lines, "section_aliases")
 
 
 def _first_heading(lines: list[str]) -> str:

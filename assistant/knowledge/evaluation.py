@@ -34,6 +34,7 @@ class Question:
     expected: str | None  # document path, None = out of scope
     context: tuple[str, ...]
     kind: str
+    section: str | None = None  # the heading of the section that answers it, where one clearly does
 
 
 def read_questions(path: Path, titles: dict[str, str]) -> list[Question]:
@@ -48,16 +49,24 @@ def read_questions(path: Path, titles: dict[str, str]) -> list[Question]:
             expected = titles.get(str(expected).casefold(), expected)
             if expected not in titles.values():
                 raise ValueError(f"{path}:{number}: expected document {row['expected']!r} is not in the knowledge base")
-        questions.append(Question(row["question"], expected, tuple(row.get("context") or ()), row.get("kind", "")))
+        questions.append(Question(row["question"], expected, tuple(row.get("context") or ()), row.get("kind", ""),
+                                  row.get("section")))
     return questions
 
 
 def rankings(index: index_module.LoadedIndex, questions: list[Question], method: Method) -> list[tuple[Ranking, Ranking | None]]:
-    """Returns each question's standalone ranking and, when it has context, its contextual ranking."""
+    """Returns each question's standalone ranking and, when it has context, its contextual ranking.
+
+    A follow-up's contextual ranking passes over the section answered for the previous question, as in the chat.
+    """
     out = []
     for q in questions:
         alone = rank(index, q.text, method=method, limit=10)
-        contextual = rank(index, contextual_query(q.context[-1], q.text), method=method, limit=10) if q.context else None
+        contextual = None
+        if q.context:  # the answer to the previous question was shown: the follow-up skips that section
+            previous = rank(index, q.context[-1], method=method, limit=1).hits
+            shown = frozenset((hit.doc_path, hit.section.heading) for hit in previous)
+            contextual = rank(index, contextual_query(q.context[-1], q.text), method=method, limit=10, exclude=shown)
         out.append((alone, contextual))
     return out
 
@@ -65,7 +74,8 @@ def rankings(index: index_module.LoadedIndex, questions: list[Question], method:
 def score(questions: list[Question], ranked: list[tuple[Ranking, Ranking | None]],
           thresholds: decisions.Thresholds = decisions.DEFAULT) -> dict[str, float]:
     """Returns Recall@1/@3, MRR (in scope), decline precision/recall (out of scope) and wrong declines."""
-    r1 = r3 = rr = 0.0
+    r1 = r3 = rr = section_right = 0.0
+    with_section = 0
     in_scope = out_scope = declined_in = declined_out = clarified = answered_right = 0
     for q, (alone, contextual) in zip(questions, ranked):
         ranking, _, decision, _ = decisions.resolve(alone, contextual, thresholds)
@@ -82,6 +92,9 @@ def score(questions: list[Question], ranked: list[tuple[Ranking, Ranking | None]
         declined_in += decision == "decline"
         clarified += decision == "clarify"
         answered_right += decision == "answer" and position == 1
+        if q.section is not None:
+            with_section += 1
+            section_right += position == 1 and ranking.hits[0].section.heading == q.section
     declined = declined_in + declined_out
     return {
         "questions": len(questions), "recall@1": r1 / max(in_scope, 1), "recall@3": r3 / max(in_scope, 1),
@@ -90,6 +103,7 @@ def score(questions: list[Question], ranked: list[tuple[Ranking, Ranking | None]
         "oos_decline_precision": declined_out / declined if declined else float("nan"),
         "in_scope_declined": declined_in / max(in_scope, 1), "in_scope_clarified": clarified / max(in_scope, 1),
         "in_scope_answered_right": answered_right / max(in_scope, 1),
+        "section@1": section_right / with_section if with_section else float("nan"),
     }
 
 
@@ -152,7 +166,7 @@ def _print_table(title: str, rows: dict[str, dict[str, float]]) -> None:
     columns = [("recall@1", "Recall@1"), ("recall@3", "Recall@3"), ("mrr", "MRR"),
                ("oos_decline_recall", "OOS declined"), ("oos_decline_precision", "Decline precision"),
                ("in_scope_declined", "In-scope declined"), ("in_scope_clarified", "Clarified"),
-               ("in_scope_answered_right", "Answered right")]
+               ("in_scope_answered_right", "Answered right"), ("section@1", "Section@1")]
     table.add_column("method")
     for _, label in columns:
         table.add_column(label, justify="right")

@@ -12,7 +12,7 @@ import numpy as np
 from assistant import embeddings
 from assistant.knowledge import lexical
 from assistant.knowledge.documents import Section
-from assistant.knowledge.index import LoadedIndex
+from assistant.knowledge.index import LoadedIndex, alias_owners
 
 Method = Literal["embeddings", "bm25", "hybrid"]
 METHODS: tuple[Method, ...] = ("embeddings", "bm25", "hybrid")
@@ -37,28 +37,39 @@ class Ranking:
     out_of_scope_similarity: float  # how close the query is to a topic the knowledge base does not cover
 
 
+SectionKey = tuple[str, str]  # (doc_path, heading): one section, as the chat shows and logs it
+
+
 def rank(index: LoadedIndex, query: str, *, method: Method = "hybrid", limit: int = 5,
-         only_doc: str | None = None) -> Ranking:
-    """Returns the documents best matching query, aggregated from their sections (max per document)."""
-    vector = _query_vector(query)
+         only_doc: str | None = None, exclude: frozenset[SectionKey] = frozenset()) -> Ranking:
+    """Returns the documents best matching query, aggregated from their sections (max per document).
+
+    The query is searched with the meanings of its glossary terms added. Sections in exclude (already
+    shown, for a follow-up) do not answer: a document keeps its place but offers its best section not
+    shown yet (its best one again only when all were shown).
+    """
+    searched = index.glossary.expand(query)
+    vector = _query_vector(searched)
     cosine = _cosines(index, vector)
     if method == "embeddings":
         section_scores = cosine
     else:
-        bm25 = lexical.scores(index.bm25, query)
+        bm25 = lexical.scores(index.bm25, searched)
         section_scores = bm25 if method == "bm25" else cosine + BM25_WEIGHT * bm25
-    best: dict[str, int] = {}
+    best: dict[str, int] = {}  # the document's best section: its place in the ranking
+    fresh: dict[str, int] = {}  # the document's best section not shown yet: what it answers with
+    doc_cosine: dict[str, float] = {}
     for i, section in enumerate(index.sections):
         if only_doc is not None and section.doc_path != only_doc:
             continue
-        current = best.get(section.doc_path)
-        if current is None or section_scores[i] > section_scores[current]:
-            best[section.doc_path] = i
-    doc_cosine: dict[str, float] = {}
-    for i, section in enumerate(index.sections):
-        doc_cosine[section.doc_path] = max(doc_cosine.get(section.doc_path, -1.0), float(cosine[i]))
+        path = section.doc_path
+        if path not in best or section_scores[i] > section_scores[best[path]]:
+            best[path] = i
+        if (path, section.heading) not in exclude and (path not in fresh or section_scores[i] > section_scores[fresh[path]]):
+            fresh[path] = i
+        doc_cosine[path] = max(doc_cosine.get(path, -1.0), float(cosine[i]))
     ordered = sorted(best.items(), key=lambda item: -section_scores[item[1]])[:limit]
-    hits = [DocumentHit(path, index.sections[i].doc_title, index.sections[i].url, index.sections[i],
+    hits = [DocumentHit(path, index.sections[i].doc_title, index.sections[i].url, index.sections[fresh.get(path, i)],
                         float(section_scores[i]), doc_cosine[path]) for path, i in ordered]
     return Ranking(query, hits, float((vector @ _out_of_scope_vectors().T).max()))
 
@@ -69,10 +80,13 @@ def _query_vector(query: str) -> np.ndarray:
 
 
 def _cosines(index: LoadedIndex, vector: np.ndarray) -> np.ndarray:
-    """Returns the cosine of every section (FAISS inner product over normalised vectors)."""
+    """Returns the cosine of every section: the best of its own vector and its aliases' (FAISS inner product)."""
     scores, ids = index.vectors.search(vector, index.vectors.ntotal)
-    cosine = np.empty(index.vectors.ntotal, dtype=np.float32)
-    cosine[ids[0]] = scores[0]
+    rows = np.empty(index.vectors.ntotal, dtype=np.float32)
+    rows[ids[0]] = scores[0]
+    count = len(index.sections)
+    cosine = rows[:count].copy()
+    np.maximum.at(cosine, alias_owners(index.sections), rows[count:])
     return cosine
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from assistant.db import utcnow
 from assistant.knowledge import decision as decisions
 from assistant.knowledge import index as index_module
 from assistant.knowledge.models import AnswerLog
-from assistant.knowledge.retrieval import DocumentHit, Method, Ranking, rank
+from assistant.knowledge.retrieval import DocumentHit, Method, Ranking, SectionKey, rank
 
 ANSWER_CHARS = 600
 MAX_QUESTION_CHARS = 1000
@@ -38,10 +39,12 @@ class SearchResult:
 
 def search(*, query: str, context: list[str] | None = None, method: Method = "hybrid",
            index: index_module.LoadedIndex | None = None, only_doc: str | None = None,
-           thresholds: decisions.Thresholds = decisions.DEFAULT) -> SearchResult:
+           shown: Iterable[SectionKey] = (), thresholds: decisions.Thresholds = decisions.DEFAULT) -> SearchResult:
     """Returns the decision for a question (with the previous questions as context) and the documents behind it.
 
     only_doc: the candidate picked this document from "did you mean": answer from it without deciding.
+    shown: sections already answered in this conversation; a follow-up read with the previous question
+    gets the best section not among them ("and for fathers?" asks for another detail).
     """
     index = index or index_module.served()
     query = " ".join(query.split())[:MAX_QUESTION_CHARS]
@@ -50,7 +53,8 @@ def search(*, query: str, context: list[str] | None = None, method: Method = "hy
         decision, count = ("answer", 1) if ranking.hits else ("decline", 0)
         return SearchResult(query, decision, ranking.hits[:count], False, index.version, ranking)
     previous = [q for q in (context or []) if q.strip()]
-    contextual = rank(index, contextual_query(previous[-1], query), method=method) if previous else None
+    contextual = rank(index, contextual_query(previous[-1], query), method=method,
+                      exclude=frozenset(shown)) if previous else None
     ranking, used_context, decision, count = decisions.resolve(ranking, contextual, thresholds)
     return SearchResult(query, decision, ranking.hits[:count], used_context, index.version, ranking)
 

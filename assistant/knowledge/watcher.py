@@ -1,4 +1,4 @@
-"""Rebuilds the knowledge index when a Markdown file is added, edited or deleted (debounced; watchfiles)."""
+"""Rebuilds the knowledge index when a Markdown file or the glossary is added, edited or deleted (debounced; watchfiles)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,19 @@ from watchfiles import Change, watch
 
 from assistant import embeddings
 from assistant.knowledge import index as index_module
+from assistant.knowledge.vocabulary import GLOSSARY_FILE
 from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
 DEBOUNCE_MS = 200
 
 
-def _is_markdown(_change: Change, path: str) -> bool:
-    return path.endswith(".md")
+def _is_content(_change: Change, path: str) -> bool:
+    return path.endswith(".md") or Path(path).name == GLOSSARY_FILE
 
 
 class KnowledgeWatcher:
-    """A daemon thread that publishes a new index version after each batch of Markdown changes."""
+    """A daemon thread that publishes a new index version after each batch of content changes."""
 
     def __init__(self, knowledge_dir: Path, root: Path | None = None):
         self.knowledge_dir = knowledge_dir
@@ -40,7 +41,7 @@ class KnowledgeWatcher:
     def _run(self) -> None:
         embeddings.get_model()  # loaded now, so the first edit is published within seconds
         self.rebuild()
-        for changes in watch(self.knowledge_dir, watch_filter=_is_markdown, debounce=DEBOUNCE_MS, step=50,
+        for changes in watch(self.knowledge_dir, watch_filter=_is_content, debounce=DEBOUNCE_MS, step=50,
                              stop_event=self._stop, raise_interrupt=False):
             log.info("knowledge base changed (%d files); rebuilding", len(changes))
             self.rebuild()

@@ -104,32 +104,32 @@ async def test_a_valid_token_verifies_and_the_inline_value_is_taken(ada):
 async def test_verify_form_email_step(ada):
     form = identity_actions.ValidateVerifyForm()
     dispatcher = CollectingDispatcher()
-    assert form.validate_verify_email("ada at example", dispatcher, tracker("ada at example"), DOMAIN) == {"verify_email": None}
+    assert await form.validate_verify_email("ada at example", dispatcher, tracker("ada at example"), DOMAIN) == {"verify_email": None}
     assert "doesn't look like an e-mail address" in texts(dispatcher)
     replies = []
     for email in ("ada.act@example.com", "stranger@example.com"):  # known and unknown: the same reply
         dispatcher = CollectingDispatcher()
-        result = form.validate_verify_email(email, dispatcher, tracker(email, sender=f"conv-{email}"), DOMAIN)
+        result = await form.validate_verify_email(email, dispatcher, tracker(email, sender=f"conv-{email}"), DOMAIN)
         replies.append((result == {"verify_email": email}, dispatcher.messages))
     assert replies[0] == replies[1] == (True, [])
-    assert form.validate_verify_email("cancel", CollectingDispatcher(), tracker("cancel"), DOMAIN) == identity_actions.STOPPED
+    assert await form.validate_verify_email("cancel", CollectingDispatcher(), tracker("cancel"), DOMAIN) == identity_actions.STOPPED
 
 
 async def test_verify_form_code_step_wrong_then_right(ada):
     from assistant import mail
 
     form = identity_actions.ValidateVerifyForm()
-    form.validate_verify_email("ada.act@example.com", CollectingDispatcher(), tracker(), DOMAIN)
+    await form.validate_verify_email("ada.act@example.com", CollectingDispatcher(), tracker(), DOMAIN)
     code = __import__("re").search(r"\d{6}", mail.outbox(limit=1)[0].get_content()).group(0)
     t = tracker(slots={"verify_email": "ada.act@example.com"})
     dispatcher = CollectingDispatcher()
-    assert form.validate_verify_code("12345", dispatcher, t, DOMAIN) == {"verify_code": None}
+    assert await form.validate_verify_code("12345", dispatcher, t, DOMAIN) == {"verify_code": None}
     assert "6 digits" in texts(dispatcher)
     dispatcher = CollectingDispatcher()
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-    assert form.validate_verify_code(wrong, dispatcher, t, DOMAIN) == {"verify_code": None}
+    assert await form.validate_verify_code(wrong, dispatcher, t, DOMAIN) == {"verify_code": None}
     assert "4 attempts left" in texts(dispatcher)
-    assert form.validate_verify_code(f"the code is {code}", CollectingDispatcher(), t, DOMAIN) == {"verify_code": "verified"}
+    assert await form.validate_verify_code(f"the code is {code}", CollectingDispatcher(), t, DOMAIN) == {"verify_code": "verified"}
     _, slots = await run(identity_actions.ActionResumePending(), tracker(slots={"pending_intent": "check_status", "pending_text": "status"}))
     assert slots["identity_verified"] is True and slots["pending_intent"] == "check_status"
 

@@ -56,10 +56,12 @@ def test_a_body_that_is_not_a_list_is_rejected(client, key):
     assert client.post("/api/ats/candidates", json=CANDIDATE, headers=key).status_code == 422
 
 
-def test_dev_candidate_token_outside_production(client, db_session, monkeypatch):
-    client.post("/api/ats/candidates", json=[CANDIDATE], headers={"X-API-Key": get_settings().secret("ats_api_key")})
-    body = client.get("/api/dev/candidate-token/C-API1").json()
-    assert identity_service.verify_token(body["candidate_token"]) == "C-API1"
-    assert client.get("/api/dev/candidate-token/C-NOPE").status_code == 404
+def test_dev_candidate_token_only_for_shipped_demo_candidates_outside_production(client, db_session, monkeypatch):
+    demo = CANDIDATE | {"external_id": "C-1001", "email": "maya.dev@example.com"}
+    client.post("/api/ats/candidates", json=[CANDIDATE, demo], headers={"X-API-Key": get_settings().secret("ats_api_key")})
+    body = client.get("/api/dev/candidate-token/C-1001").json()
+    assert identity_service.verify_token(body["candidate_token"]) == "C-1001"
+    unknown, real = client.get("/api/dev/candidate-token/C-NOPE"), client.get("/api/dev/candidate-token/C-API1")
+    assert unknown.status_code == real.status_code == 404 and unknown.json() == real.json(), "no enumeration"
     monkeypatch.setattr(get_settings(), "env", "production")
-    assert client.get("/api/dev/candidate-token/C-API1").status_code == 404
+    assert client.get("/api/dev/candidate-token/C-1001").status_code == 404

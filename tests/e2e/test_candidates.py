@@ -45,8 +45,10 @@ def people(stack):
 
 
 def token_for(stack, external_id: str) -> dict:
-    body = httpx.get(f"{stack.api_url}/api/dev/candidate-token/{external_id}", timeout=10).json()
-    return {"candidate_token": body["candidate_token"]}
+    """Returns the metadata the career site sends for a signed-in candidate (the dev endpoint serves demo ids only)."""
+    from assistant.identity import service as identity_service
+
+    return {"candidate_token": identity_service.issue_token(candidate_external_id=external_id)}
 
 
 @pytest.mark.parametrize("question", ["what's happening with my application?", "any news on my application",

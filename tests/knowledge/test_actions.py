@@ -119,3 +119,42 @@ async def test_feedback_from_another_conversation_is_refused(db_session):
                                                      {"entity": "helpful", "value": False}]), sender="someone-else"))
     assert "couldn't match" in replies[0]["text"]
     assert db_session.get(AnswerLog, answer_id).helpful is None
+
+
+def bot_answer(doc: str, section: str) -> dict:
+    """A cited answer as the tracker records it (the action's custom payload)."""
+    return {"event": "bot", "text": "…", "data": {"custom": {"data": {
+        "type": "cited_answer", "answer_id": "x", "feedback": True,
+        "source": {"title": "T", "url": "https://x.example", "section": section, "doc": doc}}}}}
+
+
+async def test_a_follow_up_gets_a_section_not_shown_yet(db_session):
+    first_events, [first] = await run(knowledge_actions.ActionSearchKnowledge(),
+                                      tracker(user("do you offer parental leave?", "ask_question")))
+    source = first["custom"]["data"]["source"]
+    assert (source["doc"], source["section"]) == ("parental-leave.md", "How much parental leave you get")
+    recorded = bot_answer(source["doc"], source["section"])
+    _, [again] = await run(knowledge_actions.ActionSearchKnowledge(),
+                           tracker(user("do you offer parental leave?", "ask_question"), recorded,
+                                   user("and for fathers?", "ask_question")))
+    other = again["custom"]["data"]["source"]
+    assert other["doc"] == "parental-leave.md" and other["section"] != source["section"]
+    assert again["text"] != first["text"]
+
+
+@pytest.mark.parametrize("text", ["SELECT * FROM candidates WHERE email LIKE '%@%';", "asdfghjkl", "<script>alert(1)</script>", "#$%^&*"])
+async def test_junk_is_declined_and_never_answered_from_an_article(db_session, text):
+    events, [message] = await run(knowledge_actions.ActionSearchKnowledge(), tracker(user(text, "nlu_fallback")))
+    assert message["text"] == ("I couldn't read that as a question, sorry. Please ask in a few words, for example "
+                               "\"How long does the hiring process take?\"")
+    assert not message.get("buttons") and not message.get("custom")
+    assert events == []  # not a failed answer: junk does not hand the conversation to a recruiter
+    assert db_session.query(AnswerLog).count() == 0
+
+
+async def test_another_language_gets_the_notice_in_that_language(db_session):
+    _, [message] = await run(knowledge_actions.ActionSearchKnowledge(),
+                             tracker(user("Wie viele Urlaubstage bekomme ich?", "nlu_fallback")))
+    assert message["text"] == ("Entschuldigung, ich kann bisher nur auf Englisch antworten. Bitte stellen Sie Ihre Frage "
+                               "auf Englisch oder schreiben Sie unserem Recruiting-Team an recruiting@fernhill.example.")
+    assert db_session.query(AnswerLog).count() == 0

@@ -27,13 +27,14 @@ def small_kb(tmp_path):
 def test_build_publishes_a_version_with_a_manifest(small_kb, tmp_path):
     root = tmp_path / "idx"
     result = index.build(knowledge_dir=small_kb, root=root)
-    assert result.published and result.documents == 3 and result.embedded == result.sections
+    parental_aliases = 4  # parental-leave.md's section_aliases are embedded on their own too
+    assert result.published and result.documents == 3 and result.embedded == result.sections + parental_aliases
     assert current_version(root) == result.version
     manifest = json.loads((root / result.version / "manifest.json").read_text())
     assert manifest["model"] == "all-MiniLM-L6-v2" and manifest["dimension"] == 384
     assert set(manifest["documents"]) == {"visa-sponsorship.md", "parental-leave.md", "learning-budget.md"}
     assert manifest["version"] == result.version and manifest["created_at"]
-    assert index.load_version(root, result.version).vectors.ntotal == result.sections
+    assert index.load_version(root, result.version).vectors.ntotal == result.sections + parental_aliases
 
 
 def test_unchanged_content_is_not_rebuilt_and_one_edit_reembeds_one_section(small_kb, tmp_path):

@@ -25,6 +25,11 @@ def _read(name: str) -> list[dict]:
     return json.loads((HERE / f"{name}.json").read_text())
 
 
+def demo_ids() -> frozenset[str]:
+    """Returns the external ids of the shipped demo candidates (the only ones development conveniences serve)."""
+    return frozenset(c["external_id"] for c in _read("candidates"))
+
+
 def rows(today: date | None = None) -> dict[str, list[dict]]:
     """Returns the import rows of each kind with absolute dates (midnight UTC anchors keep a day's loads identical)."""
     today = today or datetime.now(timezone.utc).date()
@@ -59,3 +64,29 @@ def load(*, db_session: Session) -> None:
             missing_jobs = any("job_external_id" in e for error in result.errors for e in error.errors)
             hint = " The jobs catalogue (FH-10xx) must be loaded first." if missing_jobs else ""
             raise ValueError(f"demo {kind} could not be imported: {[e.model_dump() for e in result.errors[:3]]}.{hint}")
+    load_events(db_session=db_session)
+
+
+def load_events(*, db_session: Session, now: datetime | None = None) -> int:
+    """Adds the demo career-site events (job views, an unfinished application) that are not there yet; returns how many."""
+    from sqlalchemy import select
+
+    from assistant.candidates.models import Candidate
+    from assistant.jobs.models import BehaviourEvent, Job
+
+    now = now or datetime.now(timezone.utc)
+    added = 0
+    for event in _read("events"):
+        candidate_id = db_session.scalar(select(Candidate.id).where(Candidate.external_id == event["candidate_external_id"]))
+        job_id = db_session.scalar(select(Job.id).where(Job.external_id == event["job_external_id"]))
+        if candidate_id is None or job_id is None:
+            raise ValueError(f"demo event refers to an unknown candidate or job: {event}")
+        exists = db_session.scalar(select(BehaviourEvent.id).where(
+            BehaviourEvent.candidate_id == candidate_id, BehaviourEvent.job_id == job_id, BehaviourEvent.kind == event["kind"]))
+        if exists is None:
+            db_session.add(BehaviourEvent(candidate_id=candidate_id, job_id=job_id, kind=event["kind"],
+                                          dwell_seconds=event.get("dwell_seconds"),
+                                          created_at=now - timedelta(hours=event["hours_ago"])))
+            added += 1
+    db_session.flush()
+    return added

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from assistant.jobs.demo.generate import REFERENCE_DATE
 
 CATALOGUE = Path(__file__).with_name("jobs.json")
+OCCUPATIONS = Path(__file__).with_name("occupations.json")  # the larger occupations catalogue (occupations.py)
 
 
-def rows(today: date | None = None) -> list[dict]:
-    """Returns the demo postings with their dates moved forward so the catalogue never goes stale."""
+def rows(today: date | None = None, catalogue: Path = CATALOGUE) -> list[dict]:
+    """Returns the postings of a generated catalogue with their dates moved forward so it never goes stale."""
     shift = max(((today or date.today()) - REFERENCE_DATE).days, 0)
-    postings = json.loads(CATALOGUE.read_text())
+    postings = json.loads(catalogue.read_text())
     if shift:
         for posting in postings:
             for key in ("posted_at", "closes_at"):

@@ -1,0 +1,1 @@
+"""Quality of whole conversations: golden conversations, evaluation cases and intent confusion."""

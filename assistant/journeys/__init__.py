@@ -1,0 +1,1 @@
+"""Candidate journeys: proactive, rule-based messages from journeys/*.yml (see README "Journeys")."""

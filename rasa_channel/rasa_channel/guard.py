@@ -1,0 +1,133 @@
+"""Every candidate message gets a reply: over-long messages are refused before NLU, and a turn that produced
+nothing (action server down, database or index failing, a crash inside Rasa) or took too long gets a short
+honest message instead of silence.
+
+Settings come from the environment the stack gives the Rasa process (this package cannot import the app's
+settings: Rasa pins pydantic 1): ``ASSISTANT_MAX_MESSAGE_CHARS``, ``ASSISTANT_RECRUITING_EMAIL``,
+``ASSISTANT_TURN_BUDGET_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+from rasa.core.channels.channel import UserMessage
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def max_message_chars() -> int:
+    return int(os.environ.get("ASSISTANT_MAX_MESSAGE_CHARS", "2000"))
+
+
+def turn_budget_seconds() -> float:
+    return float(os.environ.get("ASSISTANT_TURN_BUDGET_SECONDS", "4.5"))
+
+
+def recruiting_email() -> str:
+    return os.environ.get("ASSISTANT_RECRUITING_EMAIL", "")
+
+
+def too_long_text(limit: int) -> str:
+    return (f"That message is too long for me to read: please keep it under {limit:,} characters. "
+            "You could send the most important part first.")
+
+
+def unavailable_text() -> str:
+    email = recruiting_email()
+    reach = f" or e-mail {email}" if email else ""
+    return ("Sorry, I can't answer that right now because of a technical problem on our side. "
+            f"Nothing you sent is lost. Please try again in a few minutes{reach}.")
+
+
+def slow_text() -> str:
+    email = recruiting_email()
+    reach = f", or e-mail {email}" if email else ""
+    return ("Sorry, this is taking longer than it should because of a technical problem on our side. "
+            f"I'll answer here as soon as I can{reach}.")
+
+
+def _agent() -> Any:
+    from sanic import Sanic
+
+    return Sanic.get_app().ctx.agent
+
+
+async def _is_paused(sender_id: str) -> bool:
+    """Returns True when a person has the conversation (then silence from the bot is intended)."""
+    try:
+        tracker = await _agent().tracker_store.retrieve(sender_id)
+        return bool(tracker is not None and tracker.is_paused())
+    except Exception:  # noqa: BLE001 - the tracker store may be the thing that is down
+        logger.warning("could not read whether the conversation is paused", exc_info=True)
+        return False
+
+
+async def _listen_again(sender_id: str) -> None:
+    """Ends a failed turn with action_listen, so the next message is served normally.
+
+    Rasa counts the actions predicted since the last action_listen; a turn whose actions all failed leaves
+    ten of them behind and would trip the circuit breaker on every later message of the conversation.
+    """
+    from rasa.shared.core.events import ActionExecuted
+
+    try:
+        agent = _agent()
+        async with agent.lock_store.lock(sender_id):
+            tracker = await agent.tracker_store.retrieve(sender_id)
+            if tracker is not None and tracker.latest_action_name != "action_listen":
+                tracker.update(ActionExecuted("action_listen"))
+                await agent.tracker_store.save(tracker)
+    except Exception:  # noqa: BLE001 - best effort; the notice was sent already
+        logger.warning("could not end the failed turn", exc_info=True)
+
+
+class _Counting:
+    """Wraps an output channel's send_response to count what the bot sent this turn."""
+
+    def __init__(self, output_channel: Any) -> None:
+        self.sent = 0
+        original = output_channel.send_response
+
+        async def send_response(recipient_id: str, message: Dict[str, Any]) -> None:
+            self.sent += 1
+            await original(recipient_id, message)
+
+        output_channel.send_response = send_response
+
+
+def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
+    """Returns on_new_message with the length limit in front and an honest reply when a turn yields nothing."""
+
+    async def handle(message: UserMessage) -> None:
+        text = message.text or ""
+        limit = max_message_chars()
+        if len(text) > limit:
+            logger.info("message over the length limit refused before NLU (%d chars)", len(text))
+            await message.output_channel.send_text_message(message.sender_id, too_long_text(limit))
+            return
+        counter = _Counting(message.output_channel)
+        task = asyncio.ensure_future(on_new_message(message))
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=turn_budget_seconds())
+        except asyncio.TimeoutError:
+            # The turn goes on (its reply still reaches an open socket.io chat); the candidate hears now.
+            logger.warning("turn over its time budget; sent the delay notice")
+            await message.output_channel.send_text_message(message.sender_id, slow_text())
+            return
+        except Exception:  # noqa: BLE001 - whatever failed, the candidate gets an answer
+            logger.exception("turn failed inside Rasa; sent the unavailable notice")
+            await message.output_channel.send_text_message(message.sender_id, unavailable_text())
+            await _listen_again(message.sender_id)
+            return
+        if counter.sent == 0 and not await _is_paused(message.sender_id):
+            logger.warning("turn produced no reply (action server or its data unavailable?); sent the notice")
+            await message.output_channel.send_text_message(message.sender_id, unavailable_text())
+            await _listen_again(message.sender_id)
+
+    return handle

@@ -1,0 +1,31 @@
+"""The channel guard against fake turns (its own process: it runs inside Rasa's environment)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from assistant import stack
+
+CASES = Path(__file__).with_name("guard_cases.py")
+
+
+def play() -> dict:
+    env = stack.rasa_env()
+    out = subprocess.run([str(stack.ROOT / ".venv-rasa" / "bin" / "python"), str(CASES)], env=env,
+                         capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_guard_answers_every_kind_of_turn():
+    got = play()
+    unavailable = ("Sorry, I can't answer that right now because of a technical problem on our side. "
+                   "Nothing you sent is lost. Please try again in a few minutes or e-mail jobs@example.org.")
+    assert got["answers"] == ["an answer"]
+    assert got["too_long"] == ["That message is too long for me to read: please keep it under 20 characters. "
+                               "You could send the most important part first."]
+    assert got["silent"] == [unavailable]
+    assert got["crashes"] == [unavailable]
+    assert got["slow"] == ["Sorry, this is taking longer than it should because of a technical problem on our side. "
+                           "I'll answer here as soon as I can, or e-mail jobs@example.org."]
