@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, str] = {
     "soak": "assistant.soak_bench:run",
     "profile": "assistant.profile_bench:run",
     "parsing": "assistant.candidates.bench:run",
+    "scheduling": "assistant.scheduling.bench:run",
 }
 # Run only when named (`assistant bench soak --minutes 30`): too long for every `make bench`.
 ON_REQUEST: set[str] = {"soak", "profile"}  # profile needs py-spy

@@ -119,8 +119,9 @@ def can_change(booking: InterviewBooking, now: datetime | None = None) -> bool:
     return (now or utcnow()) <= change_deadline(booking.slot)
 
 
-def available_slots(*, db_session: Session, request: InterviewRequest, now: datetime | None = None) -> list[InterviewSlot]:
-    """Returns the free slots this request can book, soonest first."""
+def available_slots(*, db_session: Session, request: InterviewRequest, now: datetime | None = None,
+                    limit: int = 100) -> list[InterviewSlot]:
+    """Returns the soonest free slots (at most limit) this request can book."""
     now = now or utcnow()
     settings = get_settings()
     taken = select(InterviewBooking.active_slot_id).where(InterviewBooking.active_slot_id.is_not(None))
@@ -129,7 +130,7 @@ def available_slots(*, db_session: Session, request: InterviewRequest, now: date
                     InterviewSlot.starts_at > now + timedelta(hours=settings.scheduling_change_cutoff_hours),
                     InterviewSlot.starts_at <= now + timedelta(days=settings.scheduling_offer_days),
                     InterviewSlot.id.not_in(taken))
-             .order_by(InterviewSlot.starts_at, InterviewSlot.id))
+             .order_by(InterviewSlot.starts_at, InterviewSlot.id).limit(limit))
     return list(db_session.scalars(query))
 
 
