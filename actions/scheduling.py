@@ -13,6 +13,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import TypedValuesOnly
 from actions.candidates import NOT_VERIFIED, actor
 from actions.identity import latest_intent, verified_candidate
 from assistant.candidates import parsing
@@ -126,14 +127,14 @@ class ActionAskBookingChoice(Action):
         return [SlotSet("booking_offered", shown), SlotSet("booking_page", page)]
 
 
-class ValidateBookingForm(FormValidationAction):
+class ValidateBookingForm(TypedValuesOnly, FormValidationAction):
     """Books the chosen time at once (the database gives a slot to one candidate only), or pages, or stops."""
 
     def name(self) -> str:
         return "validate_booking_form"
 
     def validate_booking_choice(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
-        if value is None or isinstance(value, dict):  # None: the slot was only reset (when the form starts)
+        if isinstance(value, dict):
             return {"booking_choice": value}
         meant = choice.understand(str(value or ""), tracker.get_slot("booking_offered") or [])
         if meant is choice.Intent.KEEP or latest_intent(tracker) == "deny":
@@ -202,12 +203,12 @@ class ActionFinishBooking(Action):
         return _reset(None)
 
 
-class ValidateCancelBookingForm(FormValidationAction):
+class ValidateCancelBookingForm(TypedValuesOnly, FormValidationAction):
     def name(self) -> str:
         return "validate_cancel_booking_form"
 
     def validate_cancel_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
-        if value is None or isinstance(value, bool):
+        if isinstance(value, bool):
             return {"cancel_confirmed": value}
         try:
             return {"cancel_confirmed": parsing.yes_or_no(str(value or ""), latest_intent(tracker))}

@@ -52,6 +52,25 @@ def assign_changed(record: Any, values: dict[str, Any]) -> list[str]:
     return changed
 
 
+def upsert_by_external_id(db_session: Session, model: type, *, external_id: str, values: dict[str, Any], actor: Actor,
+                          entity: str, candidate_id: int) -> str:
+    """Creates or updates the row of ``model`` with this external_id, audits the changed fields; returns
+    "created", "updated" or "unchanged"."""
+    record = db_session.scalar(select(model).where(model.external_id == external_id))
+    created = record is None
+    if created:
+        record = model(external_id=external_id, **values)
+        db_session.add(record)
+        changed = list(values)
+    else:
+        changed = assign_changed(record, values)
+    db_session.flush()
+    if changed:
+        audit_service.record(db_session=db_session, actor=actor, action="create" if created else "update", entity=entity,
+                             entity_id=external_id, candidate_id=candidate_id, fields=changed)
+    return "created" if created else ("updated" if changed else "unchanged")
+
+
 def _application(db_session: Session, external_id: str, field: str = "application_external_id") -> Application:
     application = candidates_service.get_application_by_external_id(db_session=db_session, external_id=external_id)
     if application is None:
@@ -133,37 +152,15 @@ def _stage_change(db_session: Session, row: StageChangeRow, actor: Actor) -> str
 def _upsert_interview(db_session: Session, row: InterviewRow, actor: Actor) -> str:
     application = _application(db_session, row.application_external_id)
     values = row.model_dump(exclude={"external_id", "application_external_id"}) | {"application_id": application.id}
-    interview = db_session.scalar(select(Interview).where(Interview.external_id == row.external_id))
-    created = interview is None
-    if created:
-        interview = Interview(external_id=row.external_id, **values)
-        db_session.add(interview)
-        changed = list(values)
-    else:
-        changed = assign_changed(interview, values)
-    db_session.flush()
-    if changed:
-        audit_service.record(db_session=db_session, actor=actor, action="create" if created else "update", entity="interview",
-                             entity_id=interview.external_id, candidate_id=application.candidate_id, fields=changed)
-    return "created" if created else ("updated" if changed else "unchanged")
+    return upsert_by_external_id(db_session, Interview, external_id=row.external_id, values=values, actor=actor,
+                                 entity="interview", candidate_id=application.candidate_id)
 
 
 def _upsert_offer(db_session: Session, row: OfferRow, actor: Actor) -> str:
     application = _application(db_session, row.application_external_id)
     values = {"application_id": application.id, "status": row.status, "made_at": row.made_at, "decided_at": row.decided_at}
-    offer = db_session.scalar(select(Offer).where(Offer.external_id == row.external_id))
-    created = offer is None
-    if created:
-        offer = Offer(external_id=row.external_id, **values)
-        db_session.add(offer)
-        changed = list(values)
-    else:
-        changed = assign_changed(offer, values)
-    db_session.flush()
-    if changed:
-        audit_service.record(db_session=db_session, actor=actor, action="create" if created else "update", entity="offer",
-                             entity_id=offer.external_id, candidate_id=application.candidate_id, fields=changed)
-    return "created" if created else ("updated" if changed else "unchanged")
+    return upsert_by_external_id(db_session, Offer, external_id=row.external_id, values=values, actor=actor,
+                                 entity="offer", candidate_id=application.candidate_id)
 
 
 def _hire(db_session: Session, row: HireRow, actor: Actor) -> str:

@@ -303,20 +303,8 @@ def _upsert_request(db_session: Session, row: RequestRow, actor: Actor) -> str:
     if application is None:
         raise ats.RowProblem(f"application_external_id: no application {row.application_external_id!r}")
     values = row.model_dump(exclude={"external_id", "application_external_id"}) | {"application_id": application.id}
-    request = db_session.scalar(select(InterviewRequest).where(InterviewRequest.external_id == row.external_id))
-    created = request is None
-    if created:
-        request = InterviewRequest(external_id=row.external_id, **values)
-        db_session.add(request)
-        changed = list(values)
-    else:
-        changed = ats.assign_changed(request, values)
-    db_session.flush()
-    if changed:
-        audit_service.record(db_session=db_session, actor=actor, action="create" if created else "update",
-                             entity="interview_request", entity_id=request.external_id,
-                             candidate_id=application.candidate_id, fields=changed)
-    return "created" if created else ("updated" if changed else "unchanged")
+    return ats.upsert_by_external_id(db_session, InterviewRequest, external_id=row.external_id, values=values,
+                                     actor=actor, entity="interview_request", candidate_id=application.candidate_id)
 
 
 def import_slots(*, db_session: Session, rows: list, actor: Actor) -> ImportResult:
