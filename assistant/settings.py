@@ -6,9 +6,11 @@ secrets are generated once and kept in ``var/secrets.json`` (gitignored); in pro
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import json
 import math
+import os
 import secrets
 from collections import Counter
 from functools import lru_cache
@@ -213,17 +215,23 @@ class Settings(BaseSettings):
 
 
 def _development_secrets(data_dir: Path) -> dict[str, str]:
-    """Returns development secrets, creating var/secrets.json on first use so all processes agree."""
+    """Returns development secrets, creating secrets.json on first use so all processes agree.
+
+    Processes starting together (replicas, schedulers) serialise on a lock file, so exactly one creates the
+    secrets and the others read what it wrote.
+    """
     path = data_dir / "secrets.json"
     data_dir.mkdir(parents=True, exist_ok=True)
-    stored = json.loads(path.read_text()) if path.exists() else {}
-    if any(name not in stored for name in SECRET_FIELDS):
-        for name in SECRET_FIELDS:
-            stored.setdefault(name, secrets.token_urlsafe(32))
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(stored, indent=2))
-        tmp.chmod(0o600)
-        tmp.replace(path)
+    with open(data_dir / "secrets.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stored = json.loads(path.read_text()) if path.exists() else {}
+        if any(name not in stored for name in SECRET_FIELDS):
+            for name in SECRET_FIELDS:
+                stored.setdefault(name, secrets.token_urlsafe(32))
+            tmp = path.with_name(f"secrets.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(stored, indent=2))
+            tmp.chmod(0o600)
+            tmp.replace(path)
     return stored
 
 
