@@ -78,13 +78,15 @@ def _train_locked(out: Path, force: bool) -> bool:
 def rasa_env(settings: Settings | None = None) -> dict[str, str]:
     """Returns the environment for Rasa processes (quiet telemetry, no downloads; our channel's settings).
 
-    This checkout's rasa_channel/ goes first on PYTHONPATH, so a worktree runs its own channel code.
+    This checkout's rasa_channel/ goes first on PYTHONPATH, so a worktree runs its own channel code; the
+    repository root follows, for the one app module the channel uses (``assistant.language``, standard
+    library and lingua only).
     """
     env = dict(os.environ)
     env.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HF_HUB_OFFLINE": "1",
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                 "RASA_CACHE_DIRECTORY": str(ROOT / "var" / "rasa-cache"),
-                "PYTHONPATH": str(ROOT / "rasa_channel")})
+                "PYTHONPATH": os.pathsep.join([str(ROOT / "rasa_channel"), str(ROOT)])})
     if settings is not None:
         env.update({"ASSISTANT_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
                     "ASSISTANT_RECRUITING_EMAIL": settings.recruiting_email,

@@ -1,6 +1,7 @@
-"""Every candidate message gets a reply: over-long messages are refused before NLU, and a turn that produced
-nothing (action server down, database or index failing, a crash inside Rasa) or took too long gets a short
-honest message instead of silence.
+"""Every candidate message gets a reply: over-long messages are refused before NLU, junk and messages in
+another language get an honest notice before NLU (``assistant.language.screening``, so NLU never mistakes a
+Dutch question for distress), and a turn that produced nothing (action server down, database or index failing,
+a crash inside Rasa) or took too long gets a short honest message instead of silence.
 
 Settings come from the environment the stack gives the Rasa process (this package cannot import the app's
 settings: Rasa pins pydantic 1): ``ASSISTANT_MAX_MESSAGE_CHARS``, ``ASSISTANT_RECRUITING_EMAIL``,
@@ -58,14 +59,58 @@ def _agent() -> Any:
     return Sanic.get_app().ctx.agent
 
 
+async def _conversation_state(sender_id: str) -> Optional[Any]:
+    """Returns the conversation's tracker, or None when it is new or the tracker store cannot be read."""
+    try:
+        return await _agent().tracker_store.retrieve(sender_id)
+    except Exception:  # noqa: BLE001 - the tracker store may be the thing that is down
+        logger.warning("could not read the conversation", exc_info=True)
+        return None
+
+
+def _screen(text: str) -> Any:
+    from assistant.language.screening import screen  # the repository root is on Rasa's PYTHONPATH
+
+    return screen(text, recruiting_email=recruiting_email())
+
+
+async def _screening_notice(message: UserMessage) -> Optional[str]:
+    """Returns the notice for junk or another language, or None when the message goes to NLU as usual.
+
+    Button payloads, form answers (a name, a city or a code can look like anything) and conversations a
+    person has taken over always go through.
+    """
+    text = message.text or ""
+    if not text.strip() or text.startswith("/"):
+        return None
+    try:
+        result = await asyncio.get_running_loop().run_in_executor(None, _screen, text)
+    except Exception:  # noqa: BLE001 - screening is a courtesy; without it NLU still answers
+        logger.warning("could not screen the message", exc_info=True)
+        return None
+    if result.reply is None:
+        return None
+    tracker = await _conversation_state(message.sender_id)
+    if tracker is not None and (tracker.is_paused() or tracker.active_loop_name):
+        return None
+    logger.info("message screened before NLU: %s %s", result.verdict, result.language or result.junk_kind)
+    return result.reply
+
+
+def warm_up() -> None:
+    """Loads the language models in the background, so the first candidate does not wait for them."""
+    try:
+        from assistant.language import detection
+
+        detection.warm_up()
+    except Exception:  # noqa: BLE001 - screening then loads them on first use
+        logger.warning("could not start loading the language models", exc_info=True)
+
+
 async def _is_paused(sender_id: str) -> bool:
     """Returns True when a person has the conversation (then silence from the bot is intended)."""
-    try:
-        tracker = await _agent().tracker_store.retrieve(sender_id)
-        return bool(tracker is not None and tracker.is_paused())
-    except Exception:  # noqa: BLE001 - the tracker store may be the thing that is down
-        logger.warning("could not read whether the conversation is paused", exc_info=True)
-        return False
+    tracker = await _conversation_state(sender_id)
+    return bool(tracker is not None and tracker.is_paused())
 
 
 async def _listen_again(sender_id: str) -> None:
@@ -102,7 +147,9 @@ class _Counting:
 
 
 def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
-    """Returns on_new_message with the length limit in front and an honest reply when a turn yields nothing."""
+    """Returns on_new_message with the length limit and screening in front and an honest reply when a turn
+    yields nothing."""
+    warm_up()
 
     async def handle(message: UserMessage) -> None:
         text = message.text or ""
@@ -110,6 +157,10 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
         if len(text) > limit:
             logger.info("message over the length limit refused before NLU (%d chars)", len(text))
             await message.output_channel.send_text_message(message.sender_id, too_long_text(limit))
+            return
+        notice = await _screening_notice(message)
+        if notice is not None:
+            await message.output_channel.send_text_message(message.sender_id, notice)
             return
         counter = _Counting(message.output_channel)
         task = asyncio.ensure_future(on_new_message(message))

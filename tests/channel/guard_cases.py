@@ -5,7 +5,7 @@ import asyncio
 import json
 import os
 
-os.environ.update({"ASSISTANT_MAX_MESSAGE_CHARS": "20", "ASSISTANT_TURN_BUDGET_SECONDS": "0.3",
+os.environ.update({"ASSISTANT_MAX_MESSAGE_CHARS": "60", "ASSISTANT_TURN_BUDGET_SECONDS": "0.3",
                    "ASSISTANT_RECRUITING_EMAIL": "jobs@example.org"})
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage  # noqa: E402
@@ -13,12 +13,27 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage  # n
 from rasa_channel import guard  # noqa: E402
 
 
-async def no_tracker_store(_sender):  # the edges: no Rasa agent in this process
+class FakeTracker:
+    def __init__(self, paused=False, active_loop_name=None):
+        self.paused, self.active_loop_name = paused, active_loop_name
+
+    def is_paused(self):
+        return self.paused
+
+
+TRACKERS = {"in-form": FakeTracker(active_loop_name="verify_form"), "paused": FakeTracker(paused=True)}
+
+
+async def tracker_of(sender):  # the edges: no Rasa agent in this process
+    return TRACKERS.get(sender)
+
+
+async def nothing(_sender):
     return None
 
 
-guard._is_paused = lambda sender: asyncio.sleep(0, result=False)  # noqa: E731
-guard._listen_again = no_tracker_store
+guard._conversation_state = tracker_of
+guard._listen_again = nothing
 
 
 async def answers(message):
@@ -38,16 +53,26 @@ async def slow(message):
     await message.output_channel.send_response(message.sender_id, {"text": "late answer"})
 
 
-async def play(handler, text="hello"):
+async def play(handler, text="hello", sender="sender-1"):
     out = CollectingOutputChannel()
-    await guard.guarded(handler)(UserMessage(text, out, "sender-1"))
+    await guard.guarded(handler)(UserMessage(text, out, sender))
     return [m.get("text") for m in out.messages]
+
+
+DUTCH = "Hoeveel vakantiedagen krijg ik bij jullie?"
+SQL = "'; DROP TABLE candidates; --"
 
 
 async def main():
     print(json.dumps({
         "answers": await play(answers),
-        "too_long": await play(answers, "x" * 21),
+        "too_long": await play(answers, "x" * 61),
+        "dutch": await play(answers, DUTCH),
+        "sql": await play(answers, SQL),
+        "dutch_in_form": await play(answers, DUTCH, sender="in-form"),
+        "dutch_paused": await play(answers, DUTCH, sender="paused"),
+        "payload": await play(answers, '/choose{"x": "select * from jobs"}'),
+        "short": await play(answers, "Jan de Vries"),
         "silent": await play(silent),
         "crashes": await play(crashes),
         "slow": await play(slow),

@@ -23,8 +23,14 @@ def test_the_guard_answers_every_kind_of_turn():
     unavailable = ("Sorry, I can't answer that right now because of a technical problem on our side. "
                    "Nothing you sent is lost. Please try again in a few minutes or e-mail jobs@example.org.")
     assert got["answers"] == ["an answer"]
-    assert got["too_long"] == ["That message is too long for me to read: please keep it under 20 characters. "
+    assert got["too_long"] == ["That message is too long for me to read: please keep it under 60 characters. "
                                "You could send the most important part first."]
+    assert got["dutch"] == ["Sorry, ik kan voorlopig alleen in het Engels antwoorden. Stel je vraag in het Engels "
+                            "of mail ons recruitmentteam via jobs@example.org."]
+    assert got["sql"] == ["I couldn't read that as a question, sorry. Please ask in a few words, for example "
+                          "\"How long does the hiring process take?\""]
+    # a form answer, a conversation a recruiter has, a button payload and a name always reach NLU
+    assert got["dutch_in_form"] == got["dutch_paused"] == got["payload"] == got["short"] == ["an answer"]
     assert got["silent"] == [unavailable]
     assert got["crashes"] == [unavailable]
     assert got["slow"] == ["Sorry, this is taking longer than it should because of a technical problem on our side. "
