@@ -1,5 +1,10 @@
 """Bias audit: rates and impact ratios per category on data with known rates; a skewed recommender is flagged;
-self-identification never changes what the recommender shows."""
+self-identification never changes what the recommender shows.
+
+The audit window is taken when each test starts (not at import): a window fixed at collection time ended a
+minute later, so after a slow test earlier in the session (a stack test takes a minute) the rows written
+"now" fell outside it and every category was empty.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +21,14 @@ from assistant.jobs.models import Job, RecommendationLog
 from assistant.jobs.recommend import Recommendation, log_recommendations, recommend_jobs
 from tests.jobs.conftest import catalogue  # noqa: F401 - the demo catalogue and its index
 
-NOW = utcnow()
-START, END = NOW - timedelta(days=30), NOW + timedelta(minutes=1)
 _ids = itertools.count(1)
+
+
+@pytest.fixture
+def window():
+    """The audit period around this test's own rows: (now, start, end) taken when the test starts."""
+    now = utcnow()
+    return now, now - timedelta(days=30), now + timedelta(hours=1)
 
 
 @pytest.fixture
@@ -71,9 +81,10 @@ def _output(report: dict, name: str) -> dict:
     return next(o for o in report["outputs"] if o["output"] == name)
 
 
-def test_skewed_recommender_is_flagged_with_the_true_rates(db_session, people, job):
+def test_skewed_recommender_is_flagged_with_the_true_rates(db_session, people, job, window):
+    _now, start, end = window
     _feed(db_session, people, job, skewed_recommender)
-    recommended = _output(bias.report(db_session=db_session, start=START, end=END), "recommended")
+    recommended = _output(bias.report(db_session=db_session, start=start, end=end), "recommended")
     sex = {row["category"]: row for row in recommended["sex"]}
     assert (sex["male"]["count"], sex["male"]["selection_rate"], sex["male"]["impact_ratio"]) == (50, 1.0, 1.0)
     assert (sex["female"]["count"], sex["female"]["selected"], sex["female"]["selection_rate"]) == (50, 10, 0.2)
@@ -89,25 +100,27 @@ def test_skewed_recommender_is_flagged_with_the_true_rates(db_session, people, j
     assert race["asian"]["excludable"] is True
 
 
-def test_fair_recommender_is_not_flagged(db_session, people, job):
+def test_fair_recommender_is_not_flagged(db_session, people, job, window):
+    _now, start, end = window
     _feed(db_session, people, job, fair_recommender)
-    recommended = _output(bias.report(db_session=db_session, start=START, end=END), "recommended")
+    recommended = _output(bias.report(db_session=db_session, start=start, end=end), "recommended")
     assert recommended["flagged"] == []
     assert {row["category"]: row["impact_ratio"] for row in recommended["sex"]}["female"] == 1.0
 
 
-def test_employer_stages_are_audited_and_labelled_as_the_employers_process(db_session, people, job):
+def test_employer_stages_are_audited_and_labelled_as_the_employers_process(db_session, people, job, window):
+    now, start, end = window
     for sex in ("female", "male"):
         for index, candidate in enumerate(people[sex]):
             application = Application(external_id=f"A-BIAS-{candidate.id}", candidate_id=candidate.id, job_id=job.id,
-                                      stage="applied", applied_at=NOW - timedelta(days=5), stage_changed_at=NOW)
+                                      stage="applied", applied_at=now - timedelta(days=5), stage_changed_at=now)
             db_session.add(application)
             db_session.flush()
-            db_session.add(StageHistory(application_id=application.id, stage="applied", changed_at=NOW - timedelta(days=5)))
+            db_session.add(StageHistory(application_id=application.id, stage="applied", changed_at=now - timedelta(days=5)))
             if index < (40 if sex == "male" else 20):
-                db_session.add(StageHistory(application_id=application.id, stage="under_review", changed_at=NOW))
+                db_session.add(StageHistory(application_id=application.id, stage="under_review", changed_at=now))
     db_session.flush()
-    stage = _output(bias.report(db_session=db_session, start=START, end=END), "ats_stage:under_review")
+    stage = _output(bias.report(db_session=db_session, start=start, end=end), "ats_stage:under_review")
     assert stage["source"] == "employer" and "employer's process" in stage["label"]
     rows = {row["category"]: row for row in stage["sex"]}
     assert (rows["male"]["selection_rate"], rows["female"]["selection_rate"], rows["female"]["impact_ratio"]) == (0.8, 0.4, 0.5)
