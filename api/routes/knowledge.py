@@ -21,6 +21,7 @@ from assistant.knowledge import documents, gaps, watcher
 from assistant.knowledge import index as index_module
 from assistant.knowledge import service as knowledge_service
 from assistant.knowledge.index import KnowledgeCheckFailed, KnowledgeUnavailable
+from assistant.oversight import service as oversight_service
 
 
 @asynccontextmanager
@@ -109,8 +110,11 @@ def reindex() -> ReindexOut:
 
 
 @router.get("/search")
-def search(q: Annotated[str, Query(min_length=1, max_length=1000)]) -> SearchOut:
-    """Searches the knowledge base the way the chat does: an answer, did-you-mean choices, or a decline."""
+def search(q: Annotated[str, Query(min_length=1, max_length=1000)], db_session: SessionDep) -> SearchOut:
+    """Searches the knowledge base the way the chat does: an answer, did-you-mean choices, or a decline
+    (503 while an admin has switched knowledge answers off)."""
+    if not oversight_service.is_enabled(db_session=db_session, feature="knowledge_answers"):
+        raise HTTPException(status_code=503, detail="knowledge answers are switched off")
     try:
         result = knowledge_service.search(query=q)
     except KnowledgeUnavailable:

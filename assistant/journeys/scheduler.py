@@ -32,6 +32,7 @@ from assistant.db import as_utc, session_scope
 from assistant.journeys import definitions, delivery, planner, policy
 from assistant.journeys.definitions import JourneySet, LoadedJourney
 from assistant.journeys.models import JourneyAttempt, JourneyRun
+from assistant.oversight import service as oversight_service
 from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -239,13 +240,19 @@ def _plan_due(journeys: JourneySet, now: datetime, *, force: bool) -> bool:
 def tick(*, now: datetime | None = None, worker: str | None = None, send: bool = True,
          sessions: Sessions = session_scope, journeys: JourneySet | None = None, replan: bool = False) -> dict[str, int]:
     """Reloads changed journeys, plans new runs (every settings.journey_plan_seconds, or now with replan), then
-    sends every due one this worker claims; returns counts.
+    sends every due one this worker claims; returns counts. Does nothing while the admin switch ``journeys``
+    (assistant.oversight) is off.
 
     ``sessions`` makes the transactions (default: the configured database; tests pass their own)."""
     now = now or clock.now()
     worker = worker or worker_name()
     journeys = journeys or current_journeys()
     counts = {"journeys": len(journeys.journeys), "planned": 0, "held_out": 0}
+    with sessions() as db:
+        switched_off = not oversight_service.is_enabled(db_session=db, feature="journeys")
+    if switched_off:  # human oversight: an admin turned journeys off; runs stay scheduled (expiry still applies)
+        log.info("journeys tick skipped: switched off by an admin")
+        return counts | {"switched_off": 1}
     if _plan_due(journeys, now, force=replan or not send):
         with sessions() as db:
             planned = plan(db_session=db, journeys=journeys, now=now)
