@@ -10,8 +10,20 @@ deleted. After ``conversation_retention_days`` (30):
   that long after the ticket was resolved (the ticket's reason, priority and times stay for reporting);
 - verifications that have expired and one-time codes older than a day are deleted.
 
-Career-site behaviour events are deleted after ``behaviour_retention_days`` (180). The candidate record
-itself belongs to the ATS and is not touched here. The API runs ``purge`` at start-up and every
+Career-site behaviour events are deleted after ``behaviour_retention_days`` (180).
+
+The decision logs — what the AI decided or showed, kept for bias audits, attribution and the AI Act's logging
+duty — are deleted after ``decision_log_retention_days`` (183, about six months), whatever the chat
+retention is: ``recommendation_log`` (each job shown, its rank and score), ``answer_log`` (each knowledge
+answer, clarification or decline and its thumbs), ``journey_attempt`` (each attempt, its outcome and the
+journey version) and finished ``journey_run`` rows (the decision per occurrence: treated or holdout, sent,
+skipped or cancelled, with the reason). A run is kept while it is still scheduled and while its occurrence
+could still be planned again (due within the longest ``expires_after`` of the current journeys), so deleting
+it never lets a journey send twice. Not decision logs, so kept here: ``feature_switch`` (the current state of
+each oversight switch and who changed it last; deleting it would turn a feature back on), ``job_alert_sent``
+(what keeps each job to one alert per candidate), ``audit_entry`` (the personal-data access log, field names
+only) and the candidate feedback (``chat_rating``, ``nps_response``). The candidate record itself belongs to
+the ATS and is not touched here. The API runs ``purge`` at start-up and every
 ``retention_interval_hours``; ``assistant retention purge [--dry-run]`` runs it by hand.
 """
 
@@ -28,6 +40,7 @@ from assistant.db import make_engine, session_scope, utcnow
 from assistant.identity.models import ConversationIdentity, OneTimeCode
 from assistant.inbox.models import Ticket, TicketMessage
 from assistant.jobs.models import BehaviourEvent, RecommendationLog
+from assistant.journeys.models import JourneyAttempt, JourneyChatMessage, JourneyRun
 from assistant.knowledge.models import AnswerLog
 from assistant.settings import get_settings
 
@@ -54,11 +67,30 @@ def purge(*, db_session: Session, now: datetime | None = None) -> dict[str, int]
             BehaviourEvent.created_at < now - timedelta(days=settings.behaviour_retention_days)),
     }
     # Set-based statements; objects already in the session are expired below rather than matched in Python.
+    statements |= _decision_log_statements(now - timedelta(days=settings.decision_log_retention_days), now)
     counts = {what: db_session.execute(statement, execution_options={"synchronize_session": False}).rowcount
               for what, statement in statements.items()}
     db_session.expire_all()
     counts["resolved ticket conversations removed"] = _purge_tickets(db_session, chats)
     return counts
+
+
+def _decision_log_statements(before: datetime, now: datetime) -> dict:
+    """Returns the deletes of decision-log rows older than ``before`` (in order: attempts before their runs)."""
+    from assistant.journeys import scheduler  # the journeys as loaded now (their longest expiry)
+
+    journeys = scheduler.current_journeys().journeys
+    replannable = now - max((item.journey.expires_after for item in journeys), default=timedelta(0))
+    old_runs = select(JourneyRun.id).where(JourneyRun.status != "scheduled", JourneyRun.decided_at < before,
+                                           JourneyRun.due_at < min(before, replannable))
+    return {
+        "recommendation logs deleted": delete(RecommendationLog).where(RecommendationLog.created_at < before),
+        "answer logs deleted": delete(AnswerLog).where(AnswerLog.created_at < before),
+        "journey attempts deleted": delete(JourneyAttempt).where(
+            (JourneyAttempt.at < before) | JourneyAttempt.run_id.in_(old_runs)),
+        "journey chat messages deleted": delete(JourneyChatMessage).where(JourneyChatMessage.run_id.in_(old_runs)),
+        "journey runs deleted": delete(JourneyRun).where(JourneyRun.id.in_(old_runs)),
+    }
 
 
 def _purge_tickets(db_session: Session, before: datetime) -> int:

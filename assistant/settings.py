@@ -131,6 +131,8 @@ class Settings(BaseSettings):
     # Retention (assistant.retention): the privacy article tells candidates chats are deleted after 30 days.
     conversation_retention_days: int = Field(default=30, ge=1)
     behaviour_retention_days: int = Field(default=180, ge=1)  # career-site events used for recommendations
+    # The AI's decision logs (recommendation, answer and journey logs), apart from chat retention; see retention.
+    decision_log_retention_days: int = Field(default=183, ge=1)
     retention_interval_hours: float = Field(default=24, gt=0)
 
     # Job alerts (assistant.jobs.alerts): at most one e-mail per candidate this often; checked every few hours.

@@ -54,7 +54,9 @@ def test_purge_removes_old_conversation_data_and_keeps_the_rest(db_session):
 
     assert counts == {"answer questions blanked": 1, "recommendation requests blanked": 1, "one-time codes deleted": 1,
                       "expired verifications deleted": 1, "behaviour events deleted": 1,
-                      "resolved ticket conversations removed": 1}
+                      "resolved ticket conversations removed": 1, "recommendation logs deleted": 0,
+                      "answer logs deleted": 0, "journey attempts deleted": 0, "journey chat messages deleted": 0,
+                      "journey runs deleted": 0}  # decision logs have their own, longer retention
     db.expire_all()
     assert (old_answer.question, old_answer.doc_path, old_answer.helpful) == ("", "a.md", False)  # the gap report keeps its counts
     assert new_answer.question == "visa?"
