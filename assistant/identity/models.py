@@ -37,7 +37,7 @@ class ConversationIdentity(Base):
 
 
 class RateHit(Base):
-    """One counted request under an abuse limit (``assistant.events.limits``), e.g. a one-time code asked
+    """One counted request under an abuse limit (``assistant.abuse.limits``), e.g. a one-time code asked
     from one client address; kept for a day, so limits hold across processes and replicas."""
 
     __tablename__ = "rate_hit"

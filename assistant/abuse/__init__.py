@@ -1,0 +1,1 @@
+"""Abuse limits shared by every replica (``limits.hit``)."""
