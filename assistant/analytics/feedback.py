@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,7 @@ from assistant.audit import service as audit_service
 from assistant.candidates import service as candidates_service
 from assistant.identity import service as identity_service
 from assistant.knowledge.gaps import redact
+from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
 NPS_AUDIENCE = "nps"
@@ -59,6 +61,18 @@ def nps_token(*, candidate_external_id: str, survey_key: str) -> str:
     """Returns the signed token of one NPS survey link (the survey key rides in the subject)."""
     return identity_service.issue_token(candidate_external_id=f"{candidate_external_id}|{survey_key}",
                                         audience=NPS_AUDIENCE, ttl_minutes=NPS_LINK_DAYS * 24 * 60)
+
+
+def survey_key(*, application_external_id: str, stage: str) -> str:
+    """Returns the survey key of one stage outcome: '<application external id>:<stage>'."""
+    return f"{application_external_id}:{stage}"
+
+
+def nps_link(*, candidate_external_id: str, application_external_id: str, stage: str) -> str:
+    """Returns the signed answer-page link of the NPS survey after this application's stage outcome."""
+    token = nps_token(candidate_external_id=candidate_external_id,
+                      survey_key=survey_key(application_external_id=application_external_id, stage=stage))
+    return f"{get_settings().public_url}/feedback/nps?" + urlencode({"token": token})
 
 
 @dataclass(frozen=True)

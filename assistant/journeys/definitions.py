@@ -47,10 +47,14 @@ class Strict(BaseModel):
 
 
 class StageChanged(Strict):
-    """ATS event: the application moved to one of these stages (offer accepted = moved to hired)."""
+    """ATS event: the application moved to one of these stages (offer accepted = moved to hired).
+
+    ``once_per_application``: only the first of these stages an application reaches starts the journey
+    (e.g. one survey per application, even if a closed application is reopened and closed again)."""
     kind: Literal["stage_changed"]
     stages: list[Stage] = Field(min_length=1)
     wait: Duration = timedelta(0)
+    once_per_application: bool = False
 
 
 class BeforeInterview(Strict):

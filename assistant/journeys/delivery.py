@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant import mail, rasa_client
+from assistant.analytics import feedback
 from assistant.candidates import stages
 from assistant.identity.models import ConversationIdentity
 from assistant.inbox import service as inbox_service
@@ -64,6 +65,11 @@ def context(*, loaded: LoadedJourney, occurrence: Occurrence, snapshot: Snapshot
     links = {name: unsubscribe_link(candidate_external_id=candidate.external_id, journey_id=journey)
              if sign_links else f"<unsubscribe link: {journey}>"
              for name, journey in (("unsubscribe_url", loaded.journey.id), ("unsubscribe_all_url", unsubscribe.ALL))}
+    links["nps_url"] = None
+    if app is not None and occurrence.stage:  # the candidate NPS survey of this stage outcome (signed, audience nps)
+        links["nps_url"] = feedback.nps_link(candidate_external_id=candidate.external_id,
+                                             application_external_id=app.external_id, stage=occurrence.stage) \
+            if sign_links else "<NPS survey link>"
     return {
         "candidate": {"first_name": candidate.first_name}, "company": settings.company_name,
         "recruiting_email": settings.recruiting_email, "department": occurrence.department,

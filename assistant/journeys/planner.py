@@ -103,6 +103,7 @@ class Occurrence:
     interview: InterviewFacts | None = None
     department: str | None = None
     job_title: str | None = None
+    stage: str | None = None  # the stage a stage_changed occurrence is about
 
 
 def _chunks(ids: list[int], size: int = 900) -> Iterator[list[int]]:
@@ -169,11 +170,14 @@ def _stage_changed(journey: Journey, snapshot: Snapshot, candidate_ids: Iterable
     wanted = {stage.value for stage in trigger.stages}
     for cid in candidate_ids:
         for app in snapshot.apps_by_candidate.get(cid, ()):
-            for stage, at in snapshot.history.get(app.id, ()):
-                if stage in wanted:
-                    due = at + trigger.wait
-                    yield Occurrence(journey.id, cid, f"stage:{app.external_id}:{stage}:{_iso(at)}", at, due,
-                                     due + journey.expires_after, app.id, department=app.department, job_title=app.job_title)
+            changes = sorted(((at, stage) for stage, at in snapshot.history.get(app.id, ()) if stage in wanted))
+            if trigger.once_per_application:  # one key per application: the unique run makes it once, ever
+                changes = changes[:1]
+            for at, stage in changes:
+                due = at + trigger.wait
+                key = f"once:{app.external_id}" if trigger.once_per_application else f"stage:{app.external_id}:{stage}:{_iso(at)}"
+                yield Occurrence(journey.id, cid, key, at, due, due + journey.expires_after, app.id,
+                                 department=app.department, job_title=app.job_title, stage=stage)
 
 
 def _before_interview(journey: Journey, snapshot: Snapshot, candidate_ids: Iterable[int]) -> Iterator[Occurrence]:

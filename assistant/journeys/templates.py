@@ -1,8 +1,8 @@
 """Message templates of journeys: Jinja2 in a sandbox, with ``kb(article, heading)`` quoting the knowledge base.
 
 Templates see only the plain context built for one message (first name, job, stage, interview in the
-candidate's time zone, unsubscribe links); an unknown name is an error, found by ``assistant journeys check``
-with a sample context of the trigger's kind.
+candidate's time zone, unsubscribe links, the NPS survey link of a stage outcome); an unknown name is an
+error, found by ``assistant journeys check`` with a sample context of the trigger's kind.
 """
 
 from __future__ import annotations
@@ -71,8 +71,10 @@ def sample_context(trigger_kind: str) -> dict[str, Any]:
         "department": "engineering", "unsubscribe_url": "https://x/u", "unsubscribe_all_url": "https://x/a",
         "job": {"title": "Data Engineer", "department": "data"},
         "stage": {"name": "interviews", "label": "Interviews", "explanation": "…", "next_step": "…"},
-        "days_in_stage": 12, "typical_days": 10, "interview": None,
+        "days_in_stage": 12, "typical_days": 10, "interview": None, "nps_url": None,
     }
+    if trigger_kind == "stage_changed":
+        context["nps_url"] = "https://x/feedback/nps?token=t"
     if trigger_kind == "before_interview":
         context["interview"] = SAMPLE_INTERVIEW
     if trigger_kind == "jobs_viewed_without_applying":

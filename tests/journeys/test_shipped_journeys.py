@@ -217,3 +217,55 @@ def test_an_open_ticket_stops_nudges_because_a_person_has_the_conversation(world
                               priority="normal", due_at=T0 + DAY, trigger_message="", transcript=[], candidate_id=ned.id)
     world.tick(T0)
     assert world.runs(ned, "longer-than-usual") == [] and world.mails(ned) == []
+
+
+def _nps_link(mail) -> str:
+    return next(line.strip() for line in mail.get_content().splitlines() if "/feedback/nps?token=" in line)
+
+
+def test_nps_after_an_outcome_is_asked_once_per_application_three_days_later(world):
+    from urllib.parse import parse_qs, urlsplit
+
+    from assistant.analytics import feedback
+
+    ola = world.candidate()
+    app = world.application(ola, stage="final_round", changed_at=T0 - 5 * DAY)
+    world.stage_change(app, "not_selected", T0)
+    world.tick(T0 + MINUTE)
+    world.tick(T0 + 3 * DAY - MINUTE)
+    assert world.sent(ola) == []
+    world.tick(T0 + 3 * DAY)
+    assert world.sent(ola) == ["nps-after-outcome"]
+    (mail,) = world.mails(ola)
+    assert mail["Subject"] == f"One question about applying to {get_settings().company_name}"
+    assert mail["X-Journey-Id"] == "nps-after-outcome" and "journey=nps-after-outcome" in mail["List-Unsubscribe"]
+    content = mail.get_content()
+    assert "How likely are you to recommend applying to" in content and "Data Engineer" in content
+    token = parse_qs(urlsplit(_nps_link(mail)).query)["token"][0]
+    assert feedback.read_nps_token(token) == feedback.Survey(ola.external_id, f"{app}:not_selected")
+    # Reopened and then hired: still the one survey for this application.
+    world.stage_change(app, "under_review", T0 + 4 * DAY)
+    world.stage_change(app, "hired", T0 + 5 * DAY)
+    for at in (T0 + 5 * DAY + MINUTE, T0 + 8 * DAY, T0 + 9 * DAY):
+        world.tick(at)
+    assert [(r.status, r.arm) for r in world.runs(ola, "nps-after-outcome")] == [("sent", "treated")]  # no holdout
+    assert len([m for m in world.mails(ola) if m["X-Journey-Id"] == "nps-after-outcome"]) == 1
+
+
+def test_nps_waits_for_the_morning_and_respects_an_unsubscribe(world):
+    from assistant.journeys.models import JourneyOptOut
+
+    kai = world.candidate(time_zone="Asia/Tokyo")  # T0 + 3 days is 21:00 in Tokyo: quiet hours
+    world.stage_change(world.application(kai, stage="offer", changed_at=T0 - DAY), "hired", T0)
+    uma = world.candidate()
+    world.stage_change(world.application(uma, stage="interviews", changed_at=T0 - DAY), "withdrawn", T0)
+    world.db.add(JourneyOptOut(candidate_id=uma.id, journey_id="nps-after-outcome"))
+    world.db.flush()
+    world.tick(T0 + 3 * DAY)
+    assert "nps-after-outcome" not in world.sent(kai)
+    (waiting,) = world.runs(kai, "nps-after-outcome")
+    assert world.attempts(waiting)[-1][1].startswith("quiet hours until 2026-12-10T23:00")
+    world.tick(T0 + 3 * DAY + 11 * HOUR)  # 08:00 in Tokyo
+    assert sorted(world.sent(kai)) == ["nps-after-outcome", "offer-accepted-welcome"]  # both waited for the morning
+    assert [(r.status, r.reason) for r in world.runs(uma, "nps-after-outcome")] == [("skipped", "unsubscribed from this journey")]
+    assert world.mails(uma) == []
