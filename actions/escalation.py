@@ -33,7 +33,8 @@ def reason_of(tracker: Tracker) -> str:
 
 
 class ActionEscalate(Action):
-    """Opens (at most) one inbox ticket, tells the candidate what happens next and pauses the bot."""
+    """Opens (at most) one inbox ticket, tells the candidate what happens next and pauses the bot (over an
+    escalation limit: says who has the request or where to write, and carries on)."""
 
     def name(self) -> str:
         return "action_escalate"
@@ -45,5 +46,7 @@ class ActionEscalate(Action):
         )
         for text in handoff.messages:
             dispatcher.utter_message(text=text)
+        if handoff.refused:  # over an abuse limit: nobody new will answer here, so the assistant stays on
+            return [SlotSet("failed_turns", 0.0)]
         dispatcher.utter_message(json_message=socketio_custom({"type": "handoff", "state": "waiting"}))  # widget banner
         return [SlotSet("failed_turns", 0.0), ConversationPaused()]  # a fresh count after hand-back

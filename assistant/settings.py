@@ -129,6 +129,17 @@ class Settings(BaseSettings):
     spool_retry_seconds: int = 30  # how often the API delivers escalations spooled while the inbox was down
 
     # Retention (assistant.retention): the privacy article tells candidates chats are deleted after 30 days.
+    # Abuse limits (assistant.abuse.limits: Redis when redis_url is set, else the database; per hour unless said).
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])  # X-Forwarded-For
+    escalations_per_conversation: int = Field(default=3, ge=1)  # new tickets of one conversation
+    escalations_per_client: int = Field(default=10, ge=1)  # new tickets from one client address
+    tickets_per_hour: int = Field(default=200, ge=1)  # all new tickets; over it only urgent ones open, admins alerted
+    otp_max_codes_per_client: int = Field(default=20, ge=1)  # one-time codes asked from one client address
+    otp_response_seconds: float = Field(default=0.5, ge=0)  # a code request answers after this, known address or not
+    recruiter_notify_batch_size: int = Field(default=10, ge=1)  # a digest as soon as this many tickets wait ...
+    recruiter_notify_batch_seconds: float = Field(default=60, ge=0)  # ... else at most one notification this often
+    alert_email: str = ""  # admins' address for alerts (a crossed ticket ceiling); empty: recruiter_notify_email
+
     conversation_retention_days: int = Field(default=30, ge=1)
     behaviour_retention_days: int = Field(default=180, ge=1)  # career-site events used for recommendations
     # The AI's decision logs (recommendation, answer and journey logs), apart from chat retention; see retention.

@@ -1,4 +1,5 @@
-"""Background delivery in the API process: spooled escalations and recruiter replies kept while Rasa was down."""
+"""Background delivery in the API process: spooled escalations, recruiter replies kept while Rasa was down, and the
+digest of recruiter notifications waiting for their batch window (``assistant.inbox.notify``)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,17 @@ log = logging.getLogger(__name__)
 
 def deliver_once() -> dict[str, int]:
     """Delivers what is waiting once; returns counts (never raises for an unreachable database)."""
+    from assistant.inbox import notify
     from assistant.inbox import service as inbox_service
 
-    counts = {"escalations": spool.deliver(), "replies": 0}
+    counts = {"escalations": spool.deliver(), "replies": 0, "notified": 0}
     try:
         with session_scope() as db:
             counts["replies"] = inbox_service.deliver_pending_replies(db_session=db)
+        with session_scope() as db:
+            counts["notified"] = notify.flush(db_session=db)
     except SQLAlchemyError as error:
-        log.warning("pending replies not delivered", extra={"error": type(error).__name__})
+        log.warning("pending replies or notifications not delivered", extra={"error": type(error).__name__})
     return counts
 
 

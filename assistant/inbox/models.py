@@ -43,6 +43,8 @@ class Ticket(Base):
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When recruiters were told of the ticket (assistant.inbox.notify batches them); NULL: waiting for a digest.
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
     messages: Mapped[list["TicketMessage"]] = relationship(order_by="TicketMessage.created_at")
     assignee: Mapped[StaffUser | None] = relationship()

@@ -8,7 +8,7 @@ import uuid
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from assistant import mail
 from assistant.audit.models import AuditEntry
@@ -99,6 +99,9 @@ def test_recruiters_are_notified_once_without_the_candidates_words(app_db, monke
     with webhook_receiver() as (url, received):
         monkeypatch.setattr(settings, "escalation_webhook_url", url)
         monkeypatch.setattr(settings, "recruiter_notify_email", notify_to)
+        monkeypatch.setattr(settings, "recruiter_notify_batch_seconds", 0)  # no batching (tests/escalation/test_limits.py)
+        with session_scope() as db:  # earlier tests' tickets waiting for a digest are not this test's
+            db.execute(update(Ticket).where(Ticket.notified_at.is_(None)).values(notified_at=Ticket.created_at))
         sender = conversation()
         for _ in range(2):
             escalation_service.escalate_conversation(conversation_id=sender, reason_name="legal_threat",
