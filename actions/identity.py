@@ -212,6 +212,7 @@ class ValidateVerifyForm(TypedValuesOnly, FormValidationAction):
             return {"verify_code": None}
         with session_scope() as db:
             result = otp.verify_code(db_session=db, conversation_id=conversation_id(tracker), code=code,
+                                     client_key_hash=identity_service.client_key_hash(metadata(tracker)),
                                      channel=audit_channel(tracker))
         if result.outcome is otp.VerifyOutcome.VERIFIED:
             return {"verify_code": "verified"}

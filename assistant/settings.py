@@ -94,6 +94,7 @@ class Settings(BaseSettings):
     otp_max_attempts: int = 5
     otp_max_codes_per_hour: int = 5  # codes sent to one address (or asked in one conversation) per hour
     verification_ttl_minutes: int = 120
+    verification_idle_minutes: int = 30  # a verified chat left alone this long asks again
     # Typical days in each application stage (candidate-facing "longer than usual"); JSON in the env var.
     stage_typical_days: dict[str, int] = Field(default_factory=lambda: {
         "applied": 7, "under_review": 10, "assessment": 7, "phone_screen": 7,
@@ -128,7 +129,6 @@ class Settings(BaseSettings):
     signin_lockout_minutes: int = 15
     spool_retry_seconds: int = 30  # how often the API delivers escalations spooled while the inbox was down
 
-    # Retention (assistant.retention): the privacy article tells candidates chats are deleted after 30 days.
     # Abuse limits (assistant.abuse.limits: Redis when redis_url is set, else the database; per hour unless said).
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])  # X-Forwarded-For
     escalations_per_conversation: int = Field(default=3, ge=1)  # new tickets of one conversation
@@ -140,6 +140,7 @@ class Settings(BaseSettings):
     recruiter_notify_batch_seconds: float = Field(default=60, ge=0)  # ... else at most one notification this often
     alert_email: str = ""  # admins' address for alerts (a crossed ticket ceiling); empty: recruiter_notify_email
 
+    # Retention (assistant.retention): the privacy article tells candidates chats are deleted after 30 days.
     conversation_retention_days: int = Field(default=30, ge=1)
     behaviour_retention_days: int = Field(default=180, ge=1)  # career-site events used for recommendations
     # The AI's decision logs (recommendation, answer and journey logs), apart from chat retention; see retention.

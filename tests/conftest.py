@@ -7,6 +7,7 @@ Settings are read once per process, so the environment is set here, at import ti
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
@@ -127,11 +128,17 @@ class Stack:
         self.rasa_url = settings.rasa_url
         self.action_url = f"http://127.0.0.1:{settings.action_port}"
 
+    def client_key(self, sender: str) -> str:
+        """Returns the chat window's key for sender, as the widget makes one per tab (identity.service)."""
+        return hashlib.sha256(f"window-of-{sender}".encode()).hexdigest()
+
     def chat(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
-        """Sends one message through Rasa's REST channel; returns the bot's replies."""
+        """Sends one message through Rasa's REST channel, as the widget does (with the chat window's key
+        unless metadata names another); returns the bot's replies."""
         import httpx
 
-        body = {"sender": sender, "message": text, "metadata": metadata or {}}
+        metadata = {"client_key": self.client_key(sender), **(metadata or {})}
+        body = {"sender": sender, "message": text, "metadata": metadata}
         response = httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
         response.raise_for_status()
         return response.json()

@@ -1,8 +1,13 @@
 /* Candidate chat widget: one script tag (after socket.io.min.js) and CandidateChat.mount(el, config).
  *
  * Talks to Rasa's socket.io channel (events user_uttered / bot_uttered, session persistence, metadata
- * under `customData`). Keeps the session id and the rendered conversation in localStorage so a reload
- * restores both; a different signed-in candidate (or signing out) starts a fresh conversation.
+ * under `customData`). Keeps the session id and the rendered conversation in sessionStorage, for this tab
+ * only, so a reload restores both; closing the tab, "New chat", a different signed-in candidate (or signing
+ * out) or a conversation left alone longer than `idleMinutes` starts a fresh one.
+ *
+ * Every message carries this tab's random `client_key`: a verification by e-mail code holds only for the
+ * window that earned it, so knowing the conversation id is not enough to read someone's status (the Rasa
+ * channel keeps only its hash; see assistant/identity/service.py).
  *
  * Bot messages as Rasa 3.6's socket.io channel emits them:
  *   {text}                      a text part (Rasa splits texts at blank lines)
@@ -14,7 +19,7 @@
 (function () {
   "use strict";
 
-  var STATE_VERSION = 1;
+  var STATE_VERSION = 2;
   var MAX_RECORDS = 200;
   var REPLY_TIMEOUT_MS = 20000;
 
@@ -130,11 +135,11 @@
   /* ---------- storage ---------- */
 
   function storageGet(key) {
-    try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
+    try { return JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (e) { return null; }
   }
 
   function storageSet(key, value) {
-    try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode or full: keep going */ }
+    try { window.sessionStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode or full: keep going */ }
   }
 
   /** Returns the `sub` claim of a JWT without verifying it (only to notice who is signed in). */
@@ -148,6 +153,13 @@
     } catch (e) {
       return "";
     }
+  }
+
+  /** Returns a new random key for this chat window (256 bits, hex). */
+  function newClientKey() {
+    var bytes = new Uint8Array(32);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
   function newSessionId() {
@@ -168,6 +180,7 @@
       inline: false,
       storageKey: "candidate-chat",
       launcherLabel: "Chat with us",
+      idleMinutes: 30,
       getCandidateToken: null,
       pageContext: null,
       visitorId: null,
@@ -178,7 +191,8 @@
     var mapUrl = typeof config.mapUrl === "function" ? config.mapUrl : function (url) { return url; };
     var ids = { panel: nextId("cc-panel"), title: nextId("cc-title"), input: nextId("cc-input"), note: nextId("cc-note") };
 
-    var state = { v: STATE_VERSION, sessionId: null, identity: "", open: !!config.inline, records: [] };
+    var state = { v: STATE_VERSION, sessionId: null, clientKey: newClientKey(), identity: "", open: !!config.inline,
+                  records: [], lastActive: Date.now() };
     var socket = null;
     var confirmed = false;
     var outbox = [];
@@ -230,6 +244,7 @@
 
     function save() {
       state.records = state.records.slice(-MAX_RECORDS);
+      state.lastActive = Date.now();
       storageSet(config.storageKey, state);
     }
 
@@ -506,7 +521,7 @@
 
     function customData(token) {
       var page = Object.assign({ path: window.location.pathname, title: document.title }, valueOf(config.pageContext) || {});
-      var data = { page: page };
+      var data = { page: page, client_key: state.clientKey };
       var visitor = valueOf(config.visitorId);
       if (visitor) data.visitor_id = String(visitor);
       if (token) data.candidate_token = token;
@@ -665,6 +680,7 @@
     /** Forgets this conversation in this browser and starts a new session id. */
     function reset() {
       state.sessionId = newSessionId();
+      state.clientKey = newClientKey(); // the old window's verification stays behind
       state.records = [];
       handoff = { state: "", name: "" };
       setHandoff({ state: "ended" });
@@ -684,7 +700,8 @@
     resolveToken().then(function (token) {
       var stored = storageGet(config.storageKey);
       var identity = tokenSubject(token);
-      if (stored && stored.v === STATE_VERSION && stored.identity === identity && stored.sessionId) {
+      var fresh = stored && Date.now() - (stored.lastActive || 0) < config.idleMinutes * 60000;
+      if (fresh && stored.v === STATE_VERSION && stored.identity === identity && stored.sessionId && stored.clientKey) {
         state = stored;
       } else {
         state.sessionId = newSessionId();

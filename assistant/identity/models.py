@@ -25,7 +25,8 @@ class OneTimeCode(Base):
 
 
 class ConversationIdentity(Base):
-    """Who a conversation is verified as, until expires_at (never forever)."""
+    """Who a conversation is verified as, until expires_at (never forever), for the chat window whose key
+    hashes to client_key_hash, while it keeps writing (last_seen_at)."""
 
     __tablename__ = "conversation_identity"
 
@@ -34,6 +35,8 @@ class ConversationIdentity(Base):
     method: Mapped[str] = mapped_column(String(16))  # token|otp
     verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    client_key_hash: Mapped[str | None] = mapped_column(String(64))
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RateHit(Base):

@@ -150,13 +150,16 @@ def request_code(
 
 
 def verify_code(
-    *, db_session: Session, conversation_id: str, code: str, channel: str = "chat", now: datetime | None = None
+    *, db_session: Session, conversation_id: str, code: str, client_key_hash: str | None, channel: str = "chat",
+    now: datetime | None = None,
 ) -> VerifyResult:
-    """Returns the outcome of checking a code for this conversation; VERIFIED marks the conversation verified."""
+    """Returns the outcome of checking a code for this conversation; VERIFIED marks the conversation verified
+    for the chat window with client_key_hash (see identity.service)."""
     result, record = _check(db_session, owner=conversation_id, code=code, now=now or utcnow())
     if record is None:
         return result
-    mark_verified(db_session=db_session, conversation_id=conversation_id, candidate_id=record.candidate_id, method="otp")
+    mark_verified(db_session=db_session, conversation_id=conversation_id, candidate_id=record.candidate_id, method="otp",
+                  client_key_hash=client_key_hash)
     candidate = db_session.get(Candidate, record.candidate_id)
     audit_service.record(db_session=db_session, actor=_visitor(conversation_id, channel), action="verify",
                          entity="candidate", entity_id=candidate.external_id, candidate_id=candidate.id, fields=["email"])

@@ -11,6 +11,7 @@ settings: Rasa pins pydantic 1): ``ASSISTANT_MAX_MESSAGE_CHARS``, ``ASSISTANT_RE
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, Optional
@@ -132,6 +133,25 @@ async def _listen_again(sender_id: str) -> None:
         logger.warning("could not end the failed turn", exc_info=True)
 
 
+CLIENT_KEY = "client_key"  # the chat window's random key, as the widget sends it
+CLIENT_KEY_HASH = "client_key_hash"  # what Rasa records and the actions compare (assistant.identity.service)
+MAX_CLIENT_KEY_CHARS = 200
+
+
+def bind_client_key(message: UserMessage) -> None:
+    """Replaces the chat window's key in the metadata by its SHA-256, before Rasa records the message.
+
+    The tracker (which staff tools and exports read) then never holds a key that could be replayed, and a
+    hash sent by a client is dropped: only this channel sets it.
+    """
+    metadata = message.metadata if isinstance(message.metadata, dict) else {}
+    key = metadata.pop(CLIENT_KEY, None)
+    metadata.pop(CLIENT_KEY_HASH, None)
+    if isinstance(key, str) and 16 <= len(key) <= MAX_CLIENT_KEY_CHARS:
+        metadata[CLIENT_KEY_HASH] = hashlib.sha256(key.encode()).hexdigest()
+    message.metadata = metadata
+
+
 class _Counting:
     """Wraps an output channel's send_response to count what the bot sent this turn."""
 
@@ -152,6 +172,7 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
     warm_up()
 
     async def handle(message: UserMessage) -> None:
+        bind_client_key(message)
         text = message.text or ""
         limit = max_message_chars()
         if len(text) > limit:

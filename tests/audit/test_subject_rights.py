@@ -87,7 +87,8 @@ def _person(db_session, tag: str, tracker_url: str) -> dict:
     events_service.record_events(db_session=db_session, events=[EventIn(kind="job_viewed", job_id="J-DSR")],
                                  visitor_id=f"visitor-{tag}")
     events_service.merge_visitor(db_session=db_session, visitor_id=f"visitor-{tag}", candidate_id=candidate.id)
-    identity_service.mark_verified(db_session=db_session, conversation_id=chat, candidate_id=candidate.id, method="token")
+    identity_service.mark_verified(db_session=db_session, conversation_id=chat, candidate_id=candidate.id, method="token",
+                                   client_key_hash="e" * 64)
     ticket, _ = inbox_service.open_ticket(db_session=db_session, conversation_id=chat, reason="request_human",
                                           priority="normal", due_at=NOW + timedelta(hours=8), trigger_message="help me",
                                           transcript=[{"who": "candidate", "text": "help"}], candidate_id=candidate.id,

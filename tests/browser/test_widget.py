@@ -239,6 +239,37 @@ def test_history_survives_a_reload_and_a_new_candidate_starts_fresh(widget):
     assert widget.locator(".cc-msg").count() == 0, "another candidate never sees this conversation"
 
 
+def test_the_transcript_stays_in_this_tab_and_every_message_carries_the_window_key(widget):
+    open_inline(widget)
+    widget.locator(".cc-input").fill("where is my application?")
+    widget.keyboard.press("Enter")
+    bot(widget, {"text": "Before I share or change anything personal, I need to confirm it's you."})
+    key = sent_messages(widget)[-1]["customData"]["client_key"]
+    assert len(key) == 64 and int(key, 16) >= 0
+    assert widget.evaluate("window.localStorage.length") == 0, "nothing outlives the tab"
+    assert "Before I share" in widget.evaluate("JSON.stringify(window.sessionStorage)")
+    session = widget.evaluate("window.chat.sessionId()")
+
+    open_inline(widget)  # a reload in the same tab: same conversation, same window key
+    widget.locator(".cc-input").fill("hello")
+    widget.keyboard.press("Enter")
+    assert sent_messages(widget)[-1]["customData"]["client_key"] == key
+    assert widget.evaluate("window.chat.sessionId()") == session
+
+    widget.get_by_role("button", name="New chat").click()  # a new chat is a new window: the old verification stays behind
+    widget.locator(".cc-input").fill("hello")
+    widget.keyboard.press("Enter")
+    assert sent_messages(widget)[-1]["customData"]["client_key"] not in ("", key)
+
+    # a conversation left alone longer than the idle time starts fresh on the next visit
+    widget.evaluate("""() => { const k = Object.keys(sessionStorage)[0]; const s = JSON.parse(sessionStorage.getItem(k));
+                              s.lastActive = Date.now() - 31 * 60000; sessionStorage.setItem(k, JSON.stringify(s)); }""")
+    fresh_session = widget.evaluate("window.chat.sessionId()")
+    open_inline(widget)
+    assert widget.evaluate("window.chat.sessionId()") != fresh_session
+    assert widget.locator(".cc-msg").count() == 0
+
+
 def test_message_limit_keyboard_and_focus(widget):
     widget.goto(f"{ORIGIN}/")
     launcher = widget.get_by_role("button", name="Chat with us")

@@ -40,6 +40,10 @@ async def answers(message):
     await message.output_channel.send_response(message.sender_id, {"text": "an answer"})
 
 
+async def echo_metadata(message):
+    await message.output_channel.send_response(message.sender_id, {"text": json.dumps(message.metadata, sort_keys=True)})
+
+
 async def silent(message):
     return None
 
@@ -53,9 +57,9 @@ async def slow(message):
     await message.output_channel.send_response(message.sender_id, {"text": "late answer"})
 
 
-async def play(handler, text="hello", sender="sender-1"):
+async def play(handler, text="hello", sender="sender-1", metadata=None):
     out = CollectingOutputChannel()
-    await guard.guarded(handler)(UserMessage(text, out, sender))
+    await guard.guarded(handler)(UserMessage(text, out, sender, metadata=metadata))
     return [m.get("text") for m in out.messages]
 
 
@@ -73,6 +77,9 @@ async def main():
         "dutch_paused": await play(answers, DUTCH, sender="paused"),
         "payload": await play(answers, '/choose{"x": "select * from jobs"}'),
         "short": await play(answers, "Jan de Vries"),
+        "window_key": await play(echo_metadata, metadata={"client_key": "k" * 32, "client_key_hash": "f" * 64, "page": "/"}),
+        "forged_hash": await play(echo_metadata, metadata={"client_key_hash": "f" * 64}),
+        "short_key": await play(echo_metadata, metadata={"client_key": "short"}),
         "silent": await play(silent),
         "crashes": await play(crashes),
         "slow": await play(slow),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from pathlib import Path
@@ -31,6 +32,9 @@ def test_the_guard_answers_every_kind_of_turn():
                           "\"How long does the hiring process take?\""]
     # a form answer, a conversation a recruiter has, a button payload and a name always reach NLU
     assert got["dutch_in_form"] == got["dutch_paused"] == got["payload"] == got["short"] == ["an answer"]
+    # the chat window's key never reaches Rasa's records: only its hash, set by the channel alone
+    assert json.loads(got["window_key"][0]) == {"client_key_hash": hashlib.sha256(b"k" * 32).hexdigest(), "page": "/"}
+    assert json.loads(got["forged_hash"][0]) == json.loads(got["short_key"][0]) == {}
     assert got["silent"] == [unavailable]
     assert got["crashes"] == [unavailable]
     assert got["slow"] == ["Sorry, this is taking longer than it should because of a technical problem on our side. "

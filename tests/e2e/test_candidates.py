@@ -124,3 +124,39 @@ def test_a_new_email_is_confirmed_with_a_code_sent_to_it(stack, people):
     assert f"your e-mail address is now {new_email}" in texts(stack.chat(sender, code))
     with session_scope() as db:
         assert candidates_service.get_by_external_id(db_session=db, external_id=people["mia"]["external_id"]).email == new_email
+
+
+def _verify_by_code(stack, sender: str, email: str) -> str:
+    from assistant import mail
+
+    assert "e-mail address you applied with" in texts(stack.chat(sender, "where is my application?"))
+    stack.chat(sender, email)
+    code = re.search(r"\b(\d{6})\b", mail.outbox(limit=1, to=email)[0].get_content()).group(1)
+    return texts(stack.chat(sender, code))
+
+
+def test_a_verification_cannot_be_borrowed_by_knowing_the_conversation_id(stack, people):
+    """Another browser (another window key, or none) writing with the same conversation id is a stranger."""
+    sender = f"e2e-borrow-{uuid.uuid4().hex}"
+    assert "Final round" in _verify_by_code(stack, sender, people["leo"]["email"])
+    other_window = {"client_key": f"another-window-{uuid.uuid4().hex}"}
+    borrowed = texts(stack.chat(sender, "where is my application?", other_window))
+    assert "Before I share or change anything personal" in borrowed and "Final round" not in borrowed
+    body = {"sender": sender, "message": "cancel", "metadata": {"client_key_hash": "0" * 64}}  # a hash is not a key
+    forged = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=60).json()
+    assert "Final round" not in texts(forged)
+    stack.chat(sender, "cancel")
+    assert "Final round" in texts(stack.chat(sender, "where is my application?"))  # the verified window still is
+
+
+def test_a_verified_chat_left_idle_asks_again(stack, people):
+    from assistant.db import session_scope
+    from assistant.identity.models import ConversationIdentity
+
+    sender = f"e2e-idle-{uuid.uuid4().hex}"
+    assert "Final round" in _verify_by_code(stack, sender, people["leo"]["email"])
+    with session_scope() as db:
+        identity = db.get(ConversationIdentity, sender)
+        identity.last_seen_at = utcnow() - timedelta(minutes=stack.settings.verification_idle_minutes, seconds=1)
+    again = texts(stack.chat(sender, "where is my application?"))
+    assert "Before I share or change anything personal" in again and "Final round" not in again

@@ -11,6 +11,9 @@ from assistant.candidates.models import Candidate
 from assistant.db import utcnow
 from assistant.identity import service as identity_service
 
+WINDOW = "a" * 64  # the hash of a chat window's key, as the Rasa channel puts it in the metadata
+OTHER_WINDOW = "b" * 64
+
 
 @pytest.fixture
 def candidate(db_session):
@@ -22,12 +25,15 @@ def candidate(db_session):
 
 def test_a_valid_token_identifies_the_candidate_for_the_conversation(db_session, candidate):
     token = identity_service.issue_token(candidate_external_id="C-T1")
-    found = identity_service.current_candidate(db_session=db_session, conversation_id="c1", metadata={"candidate_token": token})
+    found = identity_service.current_candidate(db_session=db_session, conversation_id="c1",
+                                               metadata={"candidate_token": token, "client_key_hash": WINDOW})
     assert found is not None and found.id == candidate.id
-    # The verification lasts for this conversation even when later messages carry no token ...
-    assert identity_service.current_candidate(db_session=db_session, conversation_id="c1", metadata={}).id == candidate.id
-    # ... and only for this conversation.
-    assert identity_service.current_candidate(db_session=db_session, conversation_id="c2", metadata={}) is None
+    # The verification lasts for this conversation's chat window even when later messages carry no token ...
+    assert identity_service.current_candidate(db_session=db_session, conversation_id="c1", metadata={"client_key_hash": WINDOW}).id == candidate.id
+    # ... and only for this conversation and this window: the conversation id alone is no credential.
+    assert identity_service.current_candidate(db_session=db_session, conversation_id="c2", metadata={"client_key_hash": WINDOW}) is None
+    assert identity_service.current_candidate(db_session=db_session, conversation_id="c1", metadata={"client_key_hash": OTHER_WINDOW}) is None
+    assert identity_service.current_candidate(db_session=db_session, conversation_id="c1", metadata={}) is None
 
 
 @pytest.mark.parametrize(
@@ -47,7 +53,31 @@ def test_bad_tokens_verify_nobody(db_session, candidate, make_token):
 
 
 def test_verification_expires(db_session, candidate):
-    identity = identity_service.mark_verified(db_session=db_session, conversation_id="c4", candidate_id=candidate.id, method="otp")
+    identity = identity_service.mark_verified(db_session=db_session, conversation_id="c4", candidate_id=candidate.id,
+                                              method="otp", client_key_hash=WINDOW)
+    assert identity_service.current_candidate(db_session=db_session, conversation_id="c4", metadata={"client_key_hash": WINDOW}) is not None
     identity.expires_at = utcnow() - timedelta(seconds=1)
     db_session.flush()
-    assert identity_service.current_candidate(db_session=db_session, conversation_id="c4") is None
+    assert identity_service.current_candidate(db_session=db_session, conversation_id="c4", metadata={"client_key_hash": WINDOW}) is None
+
+
+def test_verification_ends_after_the_idle_time_and_a_message_keeps_it_alive(db_session, candidate):
+    from assistant.settings import get_settings
+
+    idle = timedelta(minutes=get_settings().verification_idle_minutes)
+    identity = identity_service.mark_verified(db_session=db_session, conversation_id="c5", candidate_id=candidate.id,
+                                              method="otp", client_key_hash=WINDOW)
+    identity.last_seen_at = utcnow() - idle + timedelta(minutes=1)
+    db_session.flush()
+    assert identity_service.current_candidate(db_session=db_session, conversation_id="c5", metadata={"client_key_hash": WINDOW}) is not None
+    assert identity.last_seen_at > utcnow() - timedelta(minutes=1)  # the message counted as activity
+    identity.last_seen_at = utcnow() - idle - timedelta(seconds=1)
+    db_session.flush()
+    assert identity_service.current_candidate(db_session=db_session, conversation_id="c5", metadata={"client_key_hash": WINDOW}) is None
+
+
+def test_a_verification_without_a_window_key_holds_for_nothing_later(db_session, candidate):
+    identity_service.mark_verified(db_session=db_session, conversation_id="c6", candidate_id=candidate.id,
+                                   method="otp", client_key_hash=None)
+    assert identity_service.current_candidate(db_session=db_session, conversation_id="c6", metadata={}) is None
+    assert identity_service.current_candidate(db_session=db_session, conversation_id="c6", metadata={"client_key_hash": WINDOW}) is None
