@@ -57,7 +57,7 @@ def test_chat_rating_is_offered_once_after_goodbye_and_recorded(stack):
     skipper = f"rating-skip-{uuid.uuid4().hex}"
     skip = stack.chat(skipper, "thanks")
     assert _texts(skip) == ["You're welcome! Anything else I can help with?", OFFER_TEXT]
-    assert _texts(stack.chat(skipper, skip[1]["buttons"][5]["payload"])) == ["No problem. Take care!"]
+    assert _texts(stack.chat(skipper, skip[1]["buttons"][5]["payload"])) == ["No problem."]
     with session_scope() as db:
         assert feedback.get_chat_rating(db_session=db, conversation_id=sender).rating == 4
         assert feedback.get_chat_rating(db_session=db, conversation_id=skipper).rating is None
