@@ -16,6 +16,11 @@ def metadata(tracker: Tracker) -> dict[str, Any]:
     return (tracker.latest_message or {}).get("metadata") or {}
 
 
+def client_address(tracker: Tracker) -> str:
+    """Returns the client address the Rasa channel put in the metadata (rasa_channel.client), or ""."""
+    return str(metadata(tracker).get("client_address") or "")
+
+
 def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 

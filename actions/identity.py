@@ -5,13 +5,14 @@ Thin: the rules live in assistant.identity (tokens, codes) and assistant.candida
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import TypedValuesOnly, channel, conversation_id, latest_text, metadata, validation_spoke
+from actions.common import TypedValuesOnly, channel, client_address, conversation_id, latest_text, metadata, validation_spoke
 from assistant.candidates import parsing
 from assistant.candidates.models import Candidate
 from assistant.escalation.reasons import ESCALATION_INTENTS
@@ -146,10 +147,16 @@ class ValidateVerifyForm(TypedValuesOnly, FormValidationAction):
     def name(self) -> str:
         return "validate_verify_form"
 
-    def _send(self, tracker: Tracker, email: str) -> otp.RequestOutcome:
-        with session_scope() as db:
-            return otp.request_code(db_session=db, conversation_id=conversation_id(tracker), email=email,
-                                    channel=audit_channel(tracker))
+    async def _send(self, tracker: Tracker, email: str) -> otp.RequestOutcome:
+        """Asks for a code in a worker thread: the answer comes after the same time whether or not the address is
+        known (otp.request_code pads it), and other conversations are served meanwhile."""
+        def request() -> otp.RequestOutcome:
+            with session_scope() as db:
+                return otp.request_code(db_session=db, conversation_id=conversation_id(tracker), email=email,
+                                        channel=audit_channel(tracker), client=client_address(tracker),
+                                        respond_after=get_settings().otp_response_seconds)
+
+        return await asyncio.to_thread(request)
 
     @staticmethod
     async def _switched_topic(text: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, *,
@@ -182,7 +189,7 @@ class ValidateVerifyForm(TypedValuesOnly, FormValidationAction):
         except parsing.InvalidValue as error:
             dispatcher.utter_message(text=f"{error} (Or type “cancel” to stop.)")
             return {"verify_email": None}
-        if self._send(tracker, email) is otp.RequestOutcome.LOCKED:
+        if await self._send(tracker, email) is otp.RequestOutcome.LOCKED:
             return {"verify_email": email, "verify_code": "locked"}
         return {"verify_email": email}
 
@@ -200,7 +207,7 @@ class ValidateVerifyForm(TypedValuesOnly, FormValidationAction):
         email = tracker.get_slot("verify_email") or ""
         minutes = get_settings().otp_ttl_minutes
         if any(word in text.lower() for word in RESEND_WORDS):
-            if self._send(tracker, email) is otp.RequestOutcome.LOCKED:
+            if await self._send(tracker, email) is otp.RequestOutcome.LOCKED:
                 return {"verify_code": "locked"}
             dispatcher.utter_message(text=f"If that address is in our records, I've sent a new 6-digit code to it. "
                                           f"It expires in {minutes} minutes. Please type it here.")
@@ -223,7 +230,7 @@ class ValidateVerifyForm(TypedValuesOnly, FormValidationAction):
             dispatcher.utter_message(text=f"That code isn't right. You have {left} attempt{'s' if left != 1 else ''} left: "
                                           "please type it again, or “resend” for a new code.")
             return {"verify_code": None}
-        if self._send(tracker, email) is otp.RequestOutcome.LOCKED:
+        if await self._send(tracker, email) is otp.RequestOutcome.LOCKED:
             return {"verify_code": "locked"}
         why = "That code has expired." if result.outcome is otp.VerifyOutcome.EXPIRED else "That code is no longer valid."
         dispatcher.utter_message(text=f"{why} If that address is in our records, I've sent a new one to it; it expires in "

@@ -6,9 +6,11 @@ API: ``send(to=..., subject=..., body=...)``; ``outbox(limit=...)`` lists the ne
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -17,6 +19,10 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from assistant.settings import get_settings, is_loopback
+
+
+log = logging.getLogger(__name__)
+_background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail")
 
 
 class MailSecurityError(RuntimeError):
@@ -61,6 +67,19 @@ def send(*, to: str, subject: str, body: str, headers: dict[str, str] | None = N
         tmp.chmod(0o600)
         tmp.replace(outbox / name)
     return str(message["Message-ID"])
+
+
+def send_in_background(**message: object) -> Future:
+    """Starts ``send(**message)`` in a worker thread; returns its future (a failure is logged and kept in it)."""
+
+    def run() -> str:
+        try:
+            return send(**message)  # type: ignore[arg-type]
+        except Exception as error:
+            log.warning("background e-mail failed", extra={"error": type(error).__name__})
+            raise
+
+    return _background.submit(run)
 
 
 def _send_smtp(message: EmailMessage) -> None:

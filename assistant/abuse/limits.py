@@ -22,6 +22,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from ipaddress import ip_address
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -45,6 +46,15 @@ def subject(value: str) -> str:
     """Returns a keyed hash of a personal value (an e-mail or client address) for use in a key."""
     key = get_settings().secret("candidate_token_secret").encode()
     return hmac.new(key, b"rate:" + value.strip().lower().encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def counted_client(address: str | None) -> str | None:
+    """Returns the client address to count limits under, or None: unknown, or this machine (a local tool, the
+    demo, the tests; a proxy on this machine passes the real client in X-Forwarded-For, see rasa_channel.client)."""
+    try:
+        return None if not address or ip_address(address).is_loopback else address
+    except ValueError:
+        return None
 
 
 def hit(*, db_session: Session, key: str, limit: int, window: float, now: datetime | None = None) -> Hit:

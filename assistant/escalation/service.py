@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from ipaddress import ip_address
 from typing import Any
 
 from sqlalchemy import select
@@ -133,19 +132,11 @@ def escalate_conversation(
     return handoff
 
 
-def _counted_client(client: str) -> str | None:
-    """Returns the client address to count, or None: none known, or this machine (a local tool, the demo, tests)."""
-    try:
-        return None if not client or ip_address(client).is_loopback else client
-    except ValueError:
-        return None
-
-
 def _over_limit(db: Session, *, conversation_id: str, client: str, now: datetime) -> str | None:
     """Counts one new ticket under each limit; returns the first limit it is over (conversation | client | ceiling)."""
     settings = get_settings()
     checks = [("conversation", f"ticket-conversation:{conversation_id}", settings.escalations_per_conversation)]
-    if (counted := _counted_client(client)) is not None:
+    if (counted := limits.counted_client(client)) is not None:
         checks.append(("client", f"ticket-client:{limits.subject(counted)}", settings.escalations_per_client))
     checks.append(("ceiling", "ticket-all", settings.tickets_per_hour))
     for name, key, limit in checks:

@@ -4,8 +4,11 @@
 is kept either way; mail goes only to known addresses). Codes are 6 digits from ``secrets``, stored only
 as an HMAC, expire after ``otp_ttl_minutes``, are single use, and ``otp_max_attempts`` wrong guesses lock
 the code; a locked conversation gets no new code until the lock-out (one code lifetime) ends. At most
-``otp_max_codes_per_hour`` codes are asked in one conversation an hour (no multiplied guesses) and three
-times that go to one address (no flooded inbox), so strangers asking for an address do not lock its owner out.
+``otp_max_codes_per_hour`` codes are asked in one conversation an hour (no multiplied guesses), three
+times that go to one address (no flooded inbox), so strangers asking for an address do not lock its owner out,
+and ``otp_max_codes_per_client`` are asked from one client address; the counts are ``assistant.abuse.limits``
+(shared by every replica). A request answers after the same time whether or not the address is known
+(``respond_after``: the mail goes out in the background), so the response time tells nothing either.
 """
 
 from __future__ import annotations
@@ -13,14 +16,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant import mail
+from assistant.abuse import limits
 from assistant.audit import service as audit_service
 from assistant.candidates.models import Candidate
 from assistant.db import as_utc, utcnow
@@ -78,18 +84,26 @@ def is_locked(*, db_session: Session, conversation_id: str, now: datetime | None
     return locked is not None
 
 
-def _issue(db_session: Session, *, owner: str, email: str, candidate_id: int | None, now: datetime) -> str | None:
-    """Returns a new code for owner (replacing older ones), or None while owner or address is locked out."""
+def _within_limits(db_session: Session, *, owner: str, email: str, client: str, now: datetime) -> bool:
+    """Counts one code request per conversation, address and client address; returns False when one is over."""
+    settings = get_settings()
+    cap = settings.otp_max_codes_per_hour
+    # No fresh guesses per code in one conversation; no mail bombing of one address from many conversations
+    # (ADDRESS_CAP_FACTOR times the conversation cap, so strangers asking for it leave its owner room); no
+    # spraying codes at many addresses from one client.
+    checks = [(f"otp-conversation:{owner}", cap), (f"otp-email:{limits.subject(email)}", cap * ADDRESS_CAP_FACTOR)]
+    if (counted := limits.counted_client(client)) is not None:
+        checks.append((f"otp-client:{limits.subject(counted)}", settings.otp_max_codes_per_client))
+    return all(limits.hit(db_session=db_session, key=key, limit=limit, window=3600, now=now).allowed
+               for key, limit in checks)
+
+
+def _issue(db_session: Session, *, owner: str, email: str, candidate_id: int | None, now: datetime,
+           client: str = "") -> str | None:
+    """Returns a new code for owner (replacing older ones), or None while owner, address or client is locked out."""
     if is_locked(db_session=db_session, conversation_id=owner, now=now):
         return None
-    cap, hour_ago = get_settings().otp_max_codes_per_hour, now - timedelta(hours=1)
-    asked_here = db_session.scalar(select(func.count(OneTimeCode.id)).where(
-        OneTimeCode.conversation_id == owner, OneTimeCode.created_at >= hour_ago))
-    to_address = db_session.scalar(select(func.count(OneTimeCode.id)).where(
-        OneTimeCode.email == email, OneTimeCode.created_at >= hour_ago))
-    # No fresh guesses per code in one conversation; no mail bombing of one address from many conversations
-    # (ADDRESS_CAP_FACTOR times the conversation cap, so strangers asking for it leave its owner room).
-    if asked_here >= cap or to_address >= cap * ADDRESS_CAP_FACTOR:
+    if not _within_limits(db_session, owner=owner, email=email, client=client, now=now):
         return None
     for previous in db_session.scalars(select(OneTimeCode).where(OneTimeCode.conversation_id == owner, OneTimeCode.used_at.is_(None))):
         previous.used_at = now  # only the newest code counts
@@ -127,26 +141,44 @@ def _check(db_session: Session, *, owner: str, code: str, now: datetime) -> tupl
 
 
 def request_code(
-    *, db_session: Session, conversation_id: str, email: str, channel: str = "chat", now: datetime | None = None
+    *, db_session: Session, conversation_id: str, email: str, channel: str = "chat", client: str = "",
+    respond_after: float | None = None, now: datetime | None = None,
 ) -> RequestOutcome:
-    """Returns SENT after storing a new code (and mailing it if the address is a candidate's), or LOCKED."""
+    """Returns SENT after storing a new code (and mailing it if the address is a candidate's), or LOCKED.
+
+    ``client``: the client address the channel saw (counted under its own limit). ``respond_after``: return
+    exactly this many seconds after the call, known address or not (the mail goes on in the background if it
+    takes longer); None: return once the mail is sent (scripts, unit tests)."""
+    started = time.monotonic()
     settings = get_settings()
     email = email.strip().lower()
     candidate = db_session.scalar(select(Candidate).where(Candidate.email == email))
-    code = _issue(db_session, owner=conversation_id, email=email, candidate_id=candidate.id if candidate else None, now=now or utcnow())
-    if code is None:
-        return RequestOutcome.LOCKED
-    if candidate is not None:
+    code = _issue(db_session, owner=conversation_id, email=email, candidate_id=candidate.id if candidate else None,
+                  now=now or utcnow(), client=client)
+    sending: Future | None = None
+    if code is not None and candidate is not None:
         audit_service.record(db_session=db_session, actor=_visitor(conversation_id, channel), action="read",
                              entity="candidate", entity_id=candidate.external_id, candidate_id=candidate.id, fields=["email"])
-        mail.send(
+        sending = mail.send_in_background(
             to=candidate.email,
             subject=f"Your {settings.company_name} verification code",
             body=(f"Hi {candidate.first_name},\n\nYour verification code is {code}. It expires in "
                   f"{settings.otp_ttl_minutes} minutes.\n\nIf you did not ask for this code, you can ignore this e-mail.\n\n"
                   f"{settings.company_name} careers assistant\n"),
         )
-    return RequestOutcome.SENT
+    _answer_after(started=started, seconds=respond_after, sending=sending)
+    return RequestOutcome.LOCKED if code is None else RequestOutcome.SENT
+
+
+def _answer_after(*, started: float, seconds: float | None, sending: Future | None) -> None:
+    """Waits for the mail (seconds None: until sent, raising its error), or until exactly seconds after started."""
+    if seconds is None:
+        if sending is not None:
+            sending.result()
+        return
+    if sending is not None:
+        wait([sending], timeout=max(0.0, seconds - (time.monotonic() - started)))
+    time.sleep(max(0.0, seconds - (time.monotonic() - started)))
 
 
 def verify_code(
