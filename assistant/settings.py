@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     session_secret: SecretStr | None = None
     ats_api_key: SecretStr | None = None
     reindex_token: SecretStr | None = None
+    rest_channel_token: SecretStr | None = None  # Rasa's REST channel: off in production unless set, then required
 
     # Knowledge base and search.
     knowledge_dir: Path = ROOT / "knowledge_base"
@@ -194,7 +195,8 @@ class Settings(BaseSettings):
         if missing and self.env == "production":
             raise ValueError(f"production needs these settings: {', '.join('ASSISTANT_' + m.upper() for m in missing)}")
         if self.env == "production":
-            weak = [f"ASSISTANT_{name.upper()} is {reason}" for name in SECRET_FIELDS
+            optional = [name for name in ("rest_channel_token",) if getattr(self, name) is not None]
+            weak = [f"ASSISTANT_{name.upper()} is {reason}" for name in (*SECRET_FIELDS, *optional)
                     if (reason := weak_secret_reason(self.secret(name)))]
             if weak:
                 raise ValueError("production refuses weak secrets: " + "; ".join(weak)

@@ -7,6 +7,7 @@ what users start.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import time
@@ -90,7 +91,8 @@ def rasa_env(settings: Settings | None = None) -> dict[str, str]:
     if settings is not None:
         env.update({"ASSISTANT_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
                     "ASSISTANT_RECRUITING_EMAIL": settings.recruiting_email,
-                    "ASSISTANT_TURN_BUDGET_SECONDS": str(settings.turn_budget_seconds)})
+                    "ASSISTANT_TURN_BUDGET_SECONDS": str(settings.turn_budget_seconds),
+                    "ASSISTANT_REST_CHANNEL_TOKEN": settings.secret("rest_channel_token")})
     return env
 
 
@@ -123,6 +125,26 @@ def write_endpoints(settings: Settings, *, action_port: int | None = None, name:
     return path, secret_env
 
 
+def write_credentials(settings: Settings) -> Path:
+    """Writes Rasa's credentials.yml (its channels) from settings; returns its path.
+
+    socket.io accepts only the origins that show the widget (the API's own pages and ``cors_origins``).
+    The REST channel serves tests and simple integrations: in production it is off unless
+    ``ASSISTANT_REST_CHANNEL_TOKEN`` is set, and then (in any environment) every call needs that token.
+    """
+    origins = sorted({settings.public_url, *settings.cors_origins})
+    lines = ["# Written by assistant/stack.py from the settings at every start: edit the settings, not this file.", ""]
+    if settings.env != "production" or settings.rest_channel_token is not None:
+        lines += ["rasa_channel.channels.RestInput:", ""]
+    lines += ["rasa_channel.channels.SocketIOInput:", "  user_message_evt: user_uttered", "  bot_message_evt: bot_uttered",
+              "  session_persistence: true", "  metadata_key: customData", "  allowed_origins:",
+              *[f"    - {json.dumps(origin)}" for origin in origins], ""]
+    path = settings.data_dir / "rasa" / "credentials.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines))
+    return path
+
+
 def rasa_server(settings: Settings, *args: str) -> tuple[list[str], dict[str, str]]:
     """Returns the command and extra environment of a Rasa server with its HTTP API on (token in the env)."""
     return ([str(RASA_PYTHON), str(RASA_SERVE), "run", "--enable-api", *args],
@@ -146,7 +168,7 @@ def replica_services(settings: Settings, *, rasa_port: int, action_port: int, ap
     rasa_cmd, rasa_server_env = rasa_server(
         settings, "--interface", host, "--port", str(rasa_port),
         "--model", str(model_dir(settings) / "assistant.tar.gz"), "--endpoints", str(endpoints),
-        "--credentials", str(RASA_DIR / "credentials.yml"), "--cors", *origins)
+        "--credentials", str(write_credentials(settings)), "--cors", *origins)
     app_env = {"ASSISTANT_DATA_DIR": str(settings.data_dir), "PYTHONUNBUFFERED": "1"}
     return [
         Service(

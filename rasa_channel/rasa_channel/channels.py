@@ -10,6 +10,7 @@ when that variable is set.
 from __future__ import annotations
 
 import hmac
+import json
 import os
 from typing import Any, Dict, List, Optional, Text
 
@@ -17,6 +18,7 @@ from rasa.core.channels import rest, socketio
 from rasa.core.channels.channel import InputChannel
 from sanic import response
 
+from rasa_channel.client import with_client
 from rasa_channel.guard import OnNewMessage, guarded
 
 
@@ -32,6 +34,10 @@ def refuse_without_token(request: Any) -> Optional[Any]:
 
 
 class RestInput(rest.RestInput):
+    def get_metadata(self, request: Any) -> Optional[Dict[Text, Any]]:
+        """Returns the message's metadata with the client address added (for the abuse limits)."""
+        return with_client(super().get_metadata(request), request.ip, request.headers.get("x-forwarded-for"))
+
     def blueprint(self, on_new_message: OnNewMessage):  # type: ignore[no-untyped-def]
         blueprint = super().blueprint(guarded(on_new_message))
         blueprint.middleware("request")(refuse_without_token)
