@@ -151,7 +151,8 @@ class SingleValueForm:
 
 
 class ValidateContactForm(TypedValuesOnly, SingleValueForm, FormValidationAction):
-    """A new phone number is taken at once; a new e-mail address only after a code sent to it is typed back."""
+    """A change of contact details needs a code typed back: for a new e-mail address the code goes to that
+    address, for a new phone number to the e-mail address on record."""
 
     slot, intent = "contact_value", "update_contact"
 
@@ -160,7 +161,7 @@ class ValidateContactForm(TypedValuesOnly, SingleValueForm, FormValidationAction
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         value = tracker.get_slot("contact_value")
-        needs_code = isinstance(value, dict) and value.get("field") == "email"
+        needs_code = isinstance(value, dict) and value.get("field") in ("email", "phone")
         return [slot for slot in domain_slots if slot != "contact_code" or needs_code]
 
     def parse(self, text: str, tracker: Tracker) -> dict:
@@ -171,32 +172,41 @@ class ValidateContactForm(TypedValuesOnly, SingleValueForm, FormValidationAction
             with session_scope() as db:
                 candidate = verified_candidate(db, tracker)
                 region = candidates_service.phone_region(candidate) if candidate else None
-            return {"field": "phone", "value": parsing.parse_phone(text, region)}
+            return self._request_code({"field": "phone", "value": parsing.parse_phone(text, region)}, tracker)
         raise parsing.InvalidValue("Please type your new e-mail address or phone number (with the country code).")
 
     def _new_email(self, email: str, tracker: Tracker) -> dict:
+        return self._request_code({"field": "email", "value": email}, tracker)
+
+    def _request_code(self, change: dict, tracker: Tracker) -> dict:
+        """Returns the change after mailing its confirmation code, or a cancelled (locked) change."""
         with session_scope() as db:
             candidate = verified_candidate(db, tracker)
             if candidate is None:
                 return CANCELLED
-            sent = otp.request_email_change(db_session=db, conversation_id=conversation_id(tracker), candidate=candidate, new_email=email)
-        return {"field": "email", "value": email} if sent is otp.RequestOutcome.SENT else {"cancelled": True, "locked": True}
+            if change["field"] == "email":
+                sent = otp.request_email_change(db_session=db, conversation_id=conversation_id(tracker), candidate=candidate,
+                                                new_email=change["value"])
+            else:
+                sent = otp.request_phone_change(db_session=db, conversation_id=conversation_id(tracker), candidate=candidate)
+        return change if sent is otp.RequestOutcome.SENT else {"cancelled": True, "locked": True, "field": change["field"]}
 
     def validate_contact_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
         text = str(value or "")
         if parsing.is_cancel(text) or latest_intent(tracker) == "deny":
             return {"contact_code": "cancelled"}
-        email = (tracker.get_slot("contact_value") or {}).get("value", "")
+        change = tracker.get_slot("contact_value") or {}
         if any(word in text.lower() for word in RESEND_WORDS):
-            return {"contact_code": None if self._new_email(email, tracker).get("field") else "locked"}
+            return {"contact_code": "locked" if self._request_code(change, tracker).get("locked") else None}
         try:
             code = parsing.parse_code(text)
         except parsing.InvalidValue as error:
             dispatcher.utter_message(text=str(error))
             return {"contact_code": None}
+        confirm = otp.confirm_email_change if change.get("field") == "email" else otp.confirm_phone_change
         with session_scope() as db:
-            result = otp.confirm_email_change(db_session=db, conversation_id=conversation_id(tracker), code=code)
-        if result.outcome is otp.VerifyOutcome.VERIFIED and result.email == email:
+            result = confirm(db_session=db, conversation_id=conversation_id(tracker), code=code)
+        if result.outcome is otp.VerifyOutcome.VERIFIED and (change.get("field") != "email" or result.email == change.get("value")):
             return {"contact_code": "confirmed"}
         if result.outcome is otp.VerifyOutcome.LOCKED:
             return {"contact_code": "locked"}
@@ -205,7 +215,7 @@ class ValidateContactForm(TypedValuesOnly, SingleValueForm, FormValidationAction
             dispatcher.utter_message(text=f"That code isn't right. You have {left} attempt{'s' if left != 1 else ''} left.")
             return {"contact_code": None}
         dispatcher.utter_message(text="That code has expired, so I'm sending a new one.")
-        return {"contact_code": None if self._new_email(email, tracker).get("field") else "locked"}
+        return {"contact_code": "locked" if self._request_code(change, tracker).get("locked") else None}
 
 
 class ActionAskContactValue(Action):
@@ -225,9 +235,14 @@ class ActionAskContactCode(Action):
         return "action_ask_contact_code"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        email = (tracker.get_slot("contact_value") or {}).get("value", "the new address")
-        dispatcher.utter_message(text=f"To make sure {email} is yours, I've sent a 6-digit code to it. Please type the code "
-                                      "here (or “resend”, or “cancel”).")
+        change = tracker.get_slot("contact_value") or {}
+        if change.get("field") == "phone":
+            dispatcher.utter_message(text="To make sure it's you changing your phone number, I've sent a 6-digit code to "
+                                          "the e-mail address we have for you. Please type the code here (or “resend”, "
+                                          "or “cancel”).")
+        else:
+            dispatcher.utter_message(text=f"To make sure {change.get('value', 'the new address')} is yours, I've sent a "
+                                          "6-digit code to it. Please type the code here (or “resend”, or “cancel”).")
         return []
 
 
@@ -239,10 +254,11 @@ class ActionUpdateContact(Action):
         value = tracker.get_slot("contact_value") or CANCELLED
         code = tracker.get_slot("contact_code")
         if value.get("locked") or code == "locked":
-            dispatcher.utter_message(text="That's too many attempts, so I've left your e-mail address as it is. "
+            label = "phone number" if value.get("field") == "phone" else "e-mail address"
+            dispatcher.utter_message(text=f"That's too many attempts, so I've left your {label} as it is. "
                                           "Please try again later.")
             return reset_form_slots()
-        if value.get("cancelled") or (value.get("field") == "email" and code != "confirmed"):
+        if value.get("cancelled") or code != "confirmed":
             dispatcher.utter_message(text=NOTHING_CHANGED)
             return reset_form_slots()
         with session_scope() as db:

@@ -230,3 +230,35 @@ def confirm_email_change(*, db_session: Session, conversation_id: str, code: str
     """Returns VERIFIED (with the confirmed address in ``email``) when the code sent to the new address matches."""
     result, _ = _check(db_session, owner=_email_change_owner(conversation_id), code=code, now=now or utcnow())
     return result
+
+
+def _phone_change_owner(conversation_id: str) -> str:
+    return f"phone-change:{conversation_id}"[:128]
+
+
+def request_phone_change(*, db_session: Session, conversation_id: str, candidate: Candidate,
+                         now: datetime | None = None) -> RequestOutcome:
+    """Returns SENT after mailing a code to the candidate's address on record, or LOCKED.
+
+    A new phone number needs the same proof as a new e-mail address: whoever has only the chat cannot
+    redirect the recruiters' calls. We cannot send text messages, so the code goes to the record's e-mail.
+    """
+    settings = get_settings()
+    code = _issue(db_session, owner=_phone_change_owner(conversation_id), email=candidate.email,
+                  candidate_id=candidate.id, now=now or utcnow())
+    if code is None:
+        return RequestOutcome.LOCKED
+    mail.send(
+        to=candidate.email,
+        subject=f"Confirm the change of your phone number for {settings.company_name}",
+        body=(f"Hi {candidate.first_name},\n\nTo change the phone number on your candidate record, type the code "
+              f"{code} in the chat. It expires in {settings.otp_ttl_minutes} minutes.\n\nIf you did not ask for this, "
+              f"please tell our recruiting team at {settings.recruiting_email}.\n\n{settings.company_name} careers assistant\n"),
+    )
+    return RequestOutcome.SENT
+
+
+def confirm_phone_change(*, db_session: Session, conversation_id: str, code: str, now: datetime | None = None) -> VerifyResult:
+    """Returns VERIFIED when the code mailed for this conversation's phone change matches."""
+    result, _ = _check(db_session, owner=_phone_change_owner(conversation_id), code=code, now=now or utcnow())
+    return result

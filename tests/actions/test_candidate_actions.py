@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import re
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -187,12 +189,30 @@ async def test_contact_form_runs_its_validator_through_run(ada):
     assert {"event": "slot", "name": "contact_value", "value": {"field": "phone", "value": "+447700900123"}, "timestamp": None} in events
 
 
-async def test_update_contact_writes_the_record(db_session, ada):
-    t = tracker("x", metadata=verified(ada), slots={"contact_value": {"field": "phone", "value": "+447700900123"}})
+async def test_update_contact_writes_the_record_only_with_the_confirmed_code(db_session, ada):
+    change = {"contact_value": {"field": "phone", "value": "+447700900123"}}
+    dispatcher, _ = await run(candidate_actions.ActionUpdateContact(), tracker("x", metadata=verified(ada), slots=change))
+    db_session.refresh(ada)
+    assert ada.phone != "+447700900123" and "haven't changed anything" in texts(dispatcher)
+    t = tracker("x", metadata=verified(ada), slots={**change, "contact_code": "confirmed"})
     dispatcher, slots = await run(candidate_actions.ActionUpdateContact(), t)
     db_session.refresh(ada)
     assert ada.phone == "+447700900123" and "+447700900123" in texts(dispatcher)
     assert slots["contact_value"] is None
+
+
+async def test_a_new_phone_number_is_confirmed_by_a_code_mailed_to_the_record_address(ada):
+    from assistant import mail
+
+    form = candidate_actions.ValidateContactForm()
+    meta = verified(ada)
+    value = form._validate("+44 7700 900123", CollectingDispatcher(), tracker("+44 7700 900123", metadata=meta), DOMAIN)
+    assert value["contact_value"] == {"field": "phone", "value": "+447700900123"}
+    code = re.search(r"\d{6}", mail.outbox(limit=1, to=ada.email)[0].get_content()).group(0)
+    pending = {"contact_value": value["contact_value"]}
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    assert form.validate_contact_code(wrong, CollectingDispatcher(), tracker(wrong, metadata=meta, slots=pending), DOMAIN) == {"contact_code": None}
+    assert form.validate_contact_code(code, CollectingDispatcher(), tracker(code, metadata=meta, slots=pending), DOMAIN) == {"contact_code": "confirmed"}
 
 
 @pytest.mark.parametrize("form_class, text, expected", [
@@ -250,7 +270,8 @@ async def test_a_new_email_needs_the_code_sent_to_it_and_taken_addresses_get_the
                                       tracker(slots={"contact_value": {"field": "email", "value": "ada.free@example.com"}}), DOMAIN)
     assert slots == ["contact_value", "contact_code"]
     assert await form.required_slots(["contact_value", "contact_code"], CollectingDispatcher(),
-                                     tracker(slots={"contact_value": {"field": "phone", "value": "+4930"}}), DOMAIN) == ["contact_value"]
+                                     tracker(slots={"contact_value": {"field": "phone", "value": "+4930"}}), DOMAIN) == [
+        "contact_value", "contact_code"]  # a new phone number needs a code too (sent to the record's address)
 
     pending = {"contact_value": {"field": "email", "value": "ada.free@example.com"}}
     code = re.search(r"\d{6}", mail.outbox(limit=1, to="ada.free@example.com")[0].get_content()).group(0)

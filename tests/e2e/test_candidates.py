@@ -64,13 +64,19 @@ def test_an_unverified_question_gets_no_data(stack, people):
     assert "confirm it's you" in replies and "Interviews" not in replies
 
 
-def test_a_verified_candidate_updates_the_phone_number(stack, people):
+def test_a_verified_candidate_updates_the_phone_number_with_a_code_sent_to_the_record_email(stack, people):
     from assistant.candidates import service as candidates_service
     from assistant.db import session_scope
 
-    replies = texts(stack.chat(f"e2e-phone-{uuid.uuid4().hex}", "my new number is +44 7700 900123",
-                               token_for(stack, people["mia"]["external_id"])))
-    assert "your phone number is now +447700900123" in replies
+    from assistant import mail
+
+    sender, mia_token = f"e2e-phone-{uuid.uuid4().hex}", token_for(stack, people["mia"]["external_id"])
+    asked = texts(stack.chat(sender, "my new number is +44 7700 900123", mia_token))
+    assert "I've sent a 6-digit code to the e-mail address we have for you" in asked
+    with session_scope() as db:  # nothing changes before the code comes back
+        assert candidates_service.get_by_external_id(db_session=db, external_id=people["mia"]["external_id"]).phone != "+447700900123"
+    code = re.search(r"\b(\d{6})\b", mail.outbox(limit=1, to=people["mia"]["email"])[0].get_content()).group(1)
+    assert "your phone number is now +447700900123" in texts(stack.chat(sender, code, mia_token))
     with session_scope() as db:
         mia = candidates_service.get_by_external_id(db_session=db, external_id=people["mia"]["external_id"])
         assert mia.phone == "+447700900123"
