@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import re
+from contextlib import contextmanager
 
 import pytest
 from rasa_sdk import Tracker
