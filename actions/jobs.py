@@ -20,7 +20,7 @@ from actions.oversight import feature_off
 from assistant.audit import service as audit_service
 from assistant.db import session_scope
 from assistant.events import service as events_service
-from assistant.events.schemas import VISITOR_ID_PATTERN
+from assistant.events import visitors
 from assistant.jobs import followup
 from assistant.jobs import service as jobs_service
 from assistant.jobs.recommend import Recommendations, recommend_jobs
@@ -37,9 +37,9 @@ JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 
 def visitor_id(tracker: Tracker) -> str | None:
-    """Returns the career site's anonymous visitor id from the message metadata, if well-formed."""
+    """Returns the career site's anonymous visitor id from the message metadata, if the server issued it."""
     value = metadata(tracker).get("visitor_id")
-    return value if isinstance(value, str) and re.fullmatch(VISITOR_ID_PATTERN, value) else None
+    return value if visitors.is_signed(value) else None
 
 
 def _actor(candidate, tracker: Tracker) -> audit_service.Actor | None:

@@ -2,7 +2,8 @@
 
 A signed candidate token (``candidate_token`` in the body or ``Authorization: Bearer``) records the
 events for that verified candidate (and merges the visitor id into them); otherwise ``visitor_id``
-records them for an anonymous visitor. A bad token is refused, never downgraded to a visitor.
+records them for an anonymous visitor. A bad token is refused, never downgraded to a visitor. A visitor id
+must be one the server issued (``POST /api/visitor``, ``assistant.events.visitors``); others are refused.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from assistant.audit import service as audit_service
 from assistant.candidates.models import Candidate
 from assistant.events import service as events_service
 from assistant.events.limits import RateLimiter
-from assistant.events.schemas import EventBatch, EventsAccepted
+from assistant.events import visitors
+from assistant.events.schemas import EventBatch, EventsAccepted, VisitorIssued
 from assistant.identity import service as identity_service
 
 EVENTS_PER_MINUTE = 120  # per candidate or visitor
@@ -38,6 +40,13 @@ def _limit(limiter: RateLimiter, key: str, cost: int) -> None:
     if not limiter.allow(key, cost):
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many events; slow down",
                             headers={"Retry-After": str(limiter.retry_after(key))})
+
+
+@router.post("/visitor", response_model=VisitorIssued, status_code=status.HTTP_201_CREATED)
+def post_visitor(request: Request) -> VisitorIssued:
+    """Issues a new signed anonymous visitor id (the career site keeps it and sends it with its events)."""
+    _limit(client_limiter, request.client.host if request.client else "unknown", 1)
+    return VisitorIssued(visitor_id=visitors.issue())
 
 
 @router.post("/events", response_model=EventsAccepted, status_code=status.HTTP_201_CREATED)  # body: api.body_limit
@@ -62,6 +71,8 @@ def post_events(batch: EventBatch, request: Request, db_session: SessionDep,
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "the candidate token names no known candidate")
     elif not batch.visitor_id:
         raise _invalid(["body", "visitor_id"], "send a candidate token or a visitor_id")
+    if batch.visitor_id and not visitors.is_signed(batch.visitor_id):
+        raise _invalid(["body", "visitor_id"], "not a visitor id this server issued: get one from POST /api/visitor")
     subject = f"candidate:{candidate.id}" if candidate else f"visitor:{batch.visitor_id}"
     _limit(subject_limiter, subject, len(batch.events))
     actor = audit_service.candidate_actor(candidate_id=candidate.id, channel="career_site") if candidate else None

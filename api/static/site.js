@@ -7,16 +7,24 @@
   var config = JSON.parse(document.getElementById("site-config").textContent || "{}");
   var page = JSON.parse(document.getElementById("page-config").textContent || "{}");
 
-  /** Returns this browser's anonymous visitor id (random, kept in localStorage). */
+  /** Returns this browser's anonymous visitor id if it has one the server issued (signed, kept in localStorage). */
   function visitorId() {
     var id = null;
     try { id = localStorage.getItem(VISITOR_KEY); } catch (e) { /* storage off */ }
-    if (!id) {
-      id = window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
-      try { localStorage.setItem(VISITOR_KEY, id); } catch (e) { /* storage off */ }
-    }
-    return id;
+    return id && id.indexOf("v1-") === 0 ? id : null;
   }
+
+  /** Resolves to the visitor id, asking the server for a new signed one (POST /api/visitor) when there is none
+   * (or only an old, unsigned one the server would refuse); null when the server cannot be reached. */
+  var visitorReady = visitorId() ? Promise.resolve(visitorId()) :
+    fetch("/api/visitor", { method: "POST" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (body) {
+        var id = body && body.visitor_id;
+        if (id) { try { localStorage.setItem(VISITOR_KEY, id); } catch (e) { /* storage off: this page only */ } }
+        return id || null;
+      })
+      .catch(function () { return null; });
 
   /** Links to the production career site (privacy notice, help articles) open the same path on this site. */
   function mapUrl(url) {
@@ -26,12 +34,18 @@
     return url;
   }
 
-  /** Posts one behaviour event to the events API ({visitor_id, candidate_token?, events: [{kind, job_id, …}]});
-   * `leaving` uses a beacon so it survives the page being closed. */
+  /** Posts one behaviour event to the events API ({visitor_id, candidate_token?, events: [{kind, job_id, …}]})
+   * once the visitor id is known; `leaving` uses a beacon so it survives the page being closed. */
   function postEvent(kind, extra, leaving) {
+    visitorReady.then(function (visitor) { send(kind, extra, leaving, visitor); });
+  }
+
+  function send(kind, extra, leaving, visitor) {
     var event = Object.assign({ kind: kind, job_id: page.job_id }, extra || {});
-    var body = { visitor_id: visitorId(), events: [event] };
+    var body = { events: [event] };
+    if (visitor) body.visitor_id = visitor;
     if (config.candidateToken) body.candidate_token = config.candidateToken;
+    if (!body.visitor_id && !body.candidate_token) return;  /* no id yet: the server would refuse the event */
     var json = JSON.stringify(body);
     if (leaving && navigator.sendBeacon) {
       try {

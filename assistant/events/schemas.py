@@ -37,6 +37,12 @@ class EventBatch(BaseModel):
     events: list[EventIn] = Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)
 
 
+class VisitorIssued(BaseModel):
+    """A new server-signed anonymous visitor id (assistant.events.visitors)."""
+
+    visitor_id: str
+
+
 class EventsAccepted(BaseModel):
     accepted: int
     subject: Literal["candidate", "visitor"]

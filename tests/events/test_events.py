@@ -12,12 +12,13 @@ from api.routes import events as events_route
 from assistant.audit.models import AuditEntry
 from assistant.candidates.models import Candidate
 from assistant.events import service as events_service
+from assistant.events import visitors
 from assistant.events.limits import RateLimiter
 from assistant.events.schemas import EventIn
 from assistant.identity import service as identity_service
 from assistant.jobs.models import BehaviourEvent, Job, VisitorLink
 
-VISITOR = "visitor-0001abcd"
+VISITOR = visitors.issue()  # the career site gets its visitor id from POST /api/visitor
 
 
 @pytest.fixture
@@ -115,3 +116,26 @@ def test_rate_limiter_window():
     limiter = RateLimiter(limit=2, window=10)
     assert limiter.allow("k", now=0) and limiter.allow("k", now=1) and not limiter.allow("k", now=2)
     assert limiter.allow("k", now=10.5)
+
+
+def test_the_server_issues_signed_visitor_ids_and_refuses_any_other(client, db_session, job, candidate):
+    issued = client.post("/api/visitor")
+    assert issued.status_code == 201
+    visitor = issued.json()["visitor_id"]
+    assert visitors.is_signed(visitor) and visitor != client.post("/api/visitor").json()["visitor_id"]
+    event = [{"kind": "job_viewed", "job_id": "EV-1"}]
+    assert client.post("/api/events", json={"visitor_id": visitor, "events": event}).status_code == 201
+    random_part, signature = visitor.split("-")[1:]
+    forged = [
+        "visitor-0001abcd",  # an id the browser made up (as the career site did before)
+        f"v1-{random_part[::-1]}-{signature}",  # someone else's id with this signature
+        f"v1-{random_part}-{'0' * 24}",  # a made-up signature
+    ]
+    for visitor_id in forged:
+        response = client.post("/api/events", json={"visitor_id": visitor_id, "events": event})
+        assert response.status_code == 422 and "POST /api/visitor" in response.text, visitor_id
+        assert _events(db_session, visitor_id=visitor_id) == []
+    # Nor can a verified candidate merge a made-up visitor id (someone else's browsing) into their record.
+    token = identity_service.issue_token(candidate_external_id=candidate.external_id)
+    response = client.post("/api/events", json={"visitor_id": forged[0], "candidate_token": token, "events": event})
+    assert response.status_code == 422 and db_session.get(VisitorLink, forged[0]) is None

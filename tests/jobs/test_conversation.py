@@ -27,7 +27,9 @@ def _texts(replies: list[dict]) -> str:
 
 
 def _visitor() -> str:
-    return f"visitor-{uuid.uuid4().hex[:12]}"
+    from assistant.events import visitors
+
+    return visitors.issue()  # as the career site gets it from POST /api/visitor
 
 
 def test_request_shows_cards_then_more_then_not_interested(stack):

@@ -45,6 +45,7 @@ RULES: dict[tuple[str, str], frozenset[str] | Exact] = {
     ("POST", "/alerts/unsubscribe"): EVERYONE,
     ("GET", "/api/dev/candidate-token/{external_id}"): EVERYONE,  # development on loopback, demo ids only
     ("POST", "/api/events"): EVERYONE,
+    ("POST", "/api/visitor"): EVERYONE,  # a new signed anonymous visitor id (assistant.events.visitors)
     ("GET", "/api/knowledge/search"): EVERYONE,
     ("POST", "/api/knowledge/feedback"): EVERYONE,
     # staff sign-in

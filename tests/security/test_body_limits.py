@@ -60,7 +60,9 @@ def test_the_default_limit_covers_every_other_route(client):
 
 
 def test_a_chunked_body_under_the_limit_reaches_the_route_whole(client, route_calls):
-    body = b'{"visitor_id": "visitor-0001abcd", "events": [{"kind": "job_viewed", "job_id": "NO-SUCH-JOB"}]}'
+    from assistant.events import visitors
+
+    body = b'{"visitor_id": "%s", "events": [{"kind": "job_viewed", "job_id": "NO-SUCH-JOB"}]}' % visitors.issue().encode()
     response = client.post("/api/events", content=iter([body[:10], body[10:]]), headers={"Content-Type": "application/json"})
     assert len(route_calls) >= 1, "the route ran"
     assert response.status_code == 422 and "NO-SUCH-JOB" in response.text, "and read the whole body"
