@@ -166,6 +166,8 @@ class Player:
             assert response.status_code == 201, response.text
         elif kind == "expire_code":  # the conversation's one-time code runs out
             self._expire_code()
+        elif kind == "hand_back":  # a recruiter resolves the conversation's open ticket, back to the assistant
+            self._hand_back()
         else:
             raise ValueError(f"unknown setup step {kind!r}")
 
@@ -180,6 +182,20 @@ class Player:
         with session_scope() as db:
             db.execute(update(OneTimeCode).where(OneTimeCode.conversation_id.startswith(self.sender))
                        .values(expires_at=utcnow() - timedelta(minutes=1)))
+
+    def _hand_back(self) -> None:
+        from sqlalchemy import select
+
+        from assistant.db import session_scope
+        from assistant.inbox import service as inbox_service
+        from assistant.inbox.models import StaffUser
+
+        with session_scope() as db:
+            ticket = inbox_service.get_open_by_conversation(db_session=db, conversation_id=self.sender)
+            if ticket is None:
+                raise Mismatch("hand_back: the conversation has no open ticket")
+            recruiter = db.scalar(select(StaffUser).where(StaffUser.role == "recruiter").limit(1))
+            inbox_service.resolve(db_session=db, ticket=ticket, by=recruiter, hand_back=True)
 
     def _check_slots(self, expected: dict) -> None:
         slots = self.stack.tracker(self.sender)["slots"]
