@@ -13,8 +13,7 @@ from assistant.inbox.service import MAX_REPLY_CHARS
 class TicketSummary(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
-    conversation_id: str
+    id: int  # the ticket number staff and candidates use; the chat's conversation id is not shown to staff
     reason: str
     priority: str
     status: str

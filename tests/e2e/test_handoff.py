@@ -33,6 +33,17 @@ def first_heldout_per_reason() -> list[tuple[str, str]]:
     return sorted(seen.items())
 
 
+def ticket_ids(conversation_id: str) -> list[int]:
+    """Returns the ids of the conversation's tickets, oldest first (read from the stack's database)."""
+    from sqlalchemy import select
+
+    from assistant.db import session_scope
+    from assistant.inbox.models import Ticket
+
+    with session_scope() as db:
+        return list(db.scalars(select(Ticket.id).where(Ticket.conversation_id == conversation_id).order_by(Ticket.id)))
+
+
 class Recruiter:
     """A signed-in recruiter using the inbox JSON API of the running API."""
 
@@ -45,9 +56,12 @@ class Recruiter:
         self.csrf = self.http.get("/api/me").json()["csrf_token"]
 
     def ticket_for(self, conversation_id: str) -> dict | None:
-        for ticket in self.http.get("/api/tickets").json():
-            if ticket["conversation_id"] == conversation_id:
-                return self.http.get(f"/api/tickets/{ticket['id']}").json()
+        """Returns the conversation's newest ticket as the API shows it (staff see ticket numbers, not chat ids)."""
+        ids = ticket_ids(conversation_id)
+        listed = {ticket["id"] for ticket in self.http.get("/api/tickets").json()}
+        for ticket_id in reversed(ids):
+            if ticket_id in listed:
+                return self.http.get(f"/api/tickets/{ticket_id}").json()
         return None
 
     def post(self, path: str, body: dict | None = None) -> httpx.Response:
@@ -185,7 +199,9 @@ def test_retried_action_call_creates_one_ticket(stack, recruiter):
     assert all(any(e["event"] == "pause" for e in r["events"]) for r in results)
     ids = {re.search(r"#(\d+)", r["responses"][0]["text"]).group(1) for r in results}
     assert len(ids) == 1
-    assert [t["conversation_id"] for t in recruiter.http.get("/api/tickets").json()].count(sender) == 1
+    listing = recruiter.http.get("/api/tickets").json()
+    assert len(ticket_ids(sender)) == 1 and int(ids.pop()) in [t["id"] for t in listing]
+    assert not any("conversation_id" in t for t in listing), "staff see ticket numbers, not conversation ids"
 
 
 def test_two_unanswerable_questions_in_a_row_hand_off(stack, recruiter):
