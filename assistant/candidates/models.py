@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from assistant import clock
 from assistant.db import Base, utcnow
 
 
@@ -88,6 +89,9 @@ class Interview(Base):
     meeting_link: Mapped[str | None] = mapped_column(String(500))
     interviewer_names: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes_for_candidate: Mapped[str | None] = mapped_column(Text)
+    # When the ATS created it or the candidate booked it (the settable clock, so journeys can test it);
+    # NULL for interviews from before this column, which never start an "interview booked" journey.
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     application: Mapped[Application] = relationship(back_populates="interviews")
 

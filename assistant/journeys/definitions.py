@@ -64,6 +64,25 @@ class BeforeInterview(Strict):
     interview_kinds: list[Literal[INTERVIEW_KINDS]] = Field(default_factory=lambda: list(INTERVIEW_KINDS))
 
 
+class InterviewBooked(Strict):
+    """ATS event: an interview was created by the ATS (API or import) or booked by the candidate in the chat.
+
+    Once per interview: moving it keeps the occurrence, cancelling it ends it, and it expires when the interview
+    starts. ``min_lead``/``max_lead`` keep only interviews booked at least/at most this long before they start."""
+    kind: Literal["interview_booked"]
+    wait: Duration = timedelta(0)
+    booked_by: list[Literal["ats", "candidate"]] = Field(default_factory=lambda: ["ats", "candidate"], min_length=1)
+    interview_kinds: list[Literal[INTERVIEW_KINDS]] = Field(default_factory=lambda: list(INTERVIEW_KINDS))
+    min_lead: Duration | None = None
+    max_lead: Duration | None = None
+
+    @model_validator(mode="after")
+    def _leads(self) -> "InterviewBooked":
+        if self.min_lead is not None and self.max_lead is not None and self.min_lead > self.max_lead:
+            raise ValueError("min_lead is longer than max_lead: no interview would match")
+        return self
+
+
 class InStage(Strict):
     """Time condition: the application has been in this stage for this long (e.g. assessment, 3 days)."""
     kind: Literal["in_stage"]
@@ -92,8 +111,8 @@ class ApplyStarted(Strict):
     after: Duration = timedelta(hours=24)
 
 
-Trigger = Annotated[StageChanged | BeforeInterview | InStage | LongerThanTypical | JobsViewed | ApplyStarted,
-                    Field(discriminator="kind")]
+Trigger = Annotated[StageChanged | BeforeInterview | InterviewBooked | InStage | LongerThanTypical | JobsViewed
+                    | ApplyStarted, Field(discriminator="kind")]
 
 
 class Conditions(Strict):
@@ -214,7 +233,7 @@ def _loc(loc: tuple) -> tuple:
     return tuple(part for part in loc if not (isinstance(part, str) and part in _TRIGGER_KINDS))
 
 
-_TRIGGER_KINDS = {"stage_changed", "before_interview", "in_stage", "longer_than_typical",
+_TRIGGER_KINDS = {"stage_changed", "before_interview", "interview_booked", "in_stage", "longer_than_typical",
                   "jobs_viewed_without_applying", "apply_started_not_completed"}
 
 

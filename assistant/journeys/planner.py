@@ -23,6 +23,7 @@ from assistant.inbox.models import Ticket
 from assistant.jobs.models import BehaviourEvent, Job
 from assistant.journeys.definitions import Journey
 from assistant.journeys.models import JourneyOptOut
+from assistant.scheduling.models import INTERVIEW_PREFIX
 
 HISTORY_DAYS = 30  # stage changes and behaviour events older than this never start a journey
 TASK_REASON = "journey_task"  # tickets that are recruiter tasks from journeys (not a person in the conversation)
@@ -66,6 +67,7 @@ class InterviewFacts:
     meeting_link: str | None
     interviewers: list[str]
     notes: str | None
+    created_at: datetime | None = None  # when the ATS created it or the candidate booked it (None: before we kept it)
 
 
 @dataclass(slots=True)
@@ -141,9 +143,10 @@ def load_snapshot(*, db_session: Session, now: datetime, candidate_ids: list[int
         for row in db_session.execute(select(
                 Interview.external_id, Interview.application_id, Interview.scheduled_at, Interview.kind,
                 Interview.duration_minutes, Interview.location, Interview.meeting_link, Interview.interviewer_names,
-                Interview.notes_for_candidate).join(Application, Application.id == Interview.application_id)
+                Interview.notes_for_candidate, Interview.created_at).join(Application, Application.id == Interview.application_id)
                 .where(Interview.scheduled_at >= since, *_where(Application.candidate_id, ids))):
-            snapshot.interviews[row[1]].append(InterviewFacts(row[0], row[1], as_utc(row[2]), *row[3:7], row[7] or [], row[8]))
+            snapshot.interviews[row[1]].append(InterviewFacts(row[0], row[1], as_utc(row[2]), *row[3:7], row[7] or [], row[8],
+                                                              as_utc(row[9]) if row[9] else None))
         for row in db_session.execute(select(
                 BehaviourEvent.candidate_id, BehaviourEvent.kind, BehaviourEvent.job_id, Job.external_id, Job.title,
                 Job.department, BehaviourEvent.created_at).outerjoin(Job, Job.id == BehaviourEvent.job_id)
@@ -190,6 +193,31 @@ def _before_interview(journey: Journey, snapshot: Snapshot, candidate_ids: Itera
                     yield Occurrence(journey.id, cid, f"interview:{interview.external_id}:{_iso(interview.scheduled_at)}",
                                      due, due, min(due + journey.expires_after, interview.scheduled_at), app.id,
                                      interview, app.department, app.job_title)
+
+
+def booked_by(interview: InterviewFacts) -> str:
+    """Returns "candidate" for an interview the candidate booked in the chat, else "ats"."""
+    return "candidate" if interview.external_id.startswith(INTERVIEW_PREFIX) else "ats"
+
+
+def _interview_booked(journey: Journey, snapshot: Snapshot, candidate_ids: Iterable[int], now: datetime) -> Iterator[Occurrence]:
+    trigger = journey.trigger
+    since = now - timedelta(days=HISTORY_DAYS)
+    for cid in candidate_ids:
+        for app in snapshot.apps_by_candidate.get(cid, ()):
+            for interview in snapshot.interviews.get(app.id, ()):
+                booked = interview.created_at
+                if (booked is None or not since <= booked <= now or interview.kind not in trigger.interview_kinds
+                        or booked_by(interview) not in trigger.booked_by):
+                    continue
+                lead = interview.scheduled_at - booked
+                if (trigger.min_lead is not None and lead < trigger.min_lead) or (
+                        trigger.max_lead is not None and lead > trigger.max_lead):
+                    continue
+                due = booked + trigger.wait
+                yield Occurrence(journey.id, cid, f"booked:{interview.external_id}", booked, due,
+                                 min(due + journey.expires_after, interview.scheduled_at), app.id,
+                                 interview, app.department, app.job_title)
 
 
 def _in_stage(journey: Journey, snapshot: Snapshot, candidate_ids: Iterable[int]) -> Iterator[Occurrence]:
@@ -271,6 +299,8 @@ def occurrences(journey: Journey, snapshot: Snapshot, now: datetime,
         found = _stage_changed(journey, snapshot, ids)
     elif kind == "before_interview":
         found = _before_interview(journey, snapshot, ids)
+    elif kind == "interview_booked":
+        found = _interview_booked(journey, snapshot, ids, now)
     elif kind == "in_stage":
         found = _in_stage(journey, snapshot, ids)
     elif kind == "longer_than_typical":

@@ -75,7 +75,7 @@ def sample_context(trigger_kind: str) -> dict[str, Any]:
     }
     if trigger_kind == "stage_changed":
         context["nps_url"] = "https://x/feedback/nps?token=t"
-    if trigger_kind == "before_interview":
+    if trigger_kind in ("before_interview", "interview_booked"):
         context["interview"] = SAMPLE_INTERVIEW
     if trigger_kind == "jobs_viewed_without_applying":
         context["job"], context["stage"] = None, None

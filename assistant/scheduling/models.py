@@ -15,6 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assistant.db import Base, utcnow
 
+INTERVIEW_PREFIX = "BOOKING-"  # the candidate record's Interview.external_id of a booking: BOOKING-<booking id>
+
 
 class InterviewSlot(Base):
     __tablename__ = "interview_slot"

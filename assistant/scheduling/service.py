@@ -29,7 +29,7 @@ from assistant.candidates.schemas import ImportResult
 from assistant.db import as_utc, utcnow
 from assistant.jobs import service as jobs_service
 from assistant.jobs.models import Job
-from assistant.scheduling.models import InterviewBooking, InterviewRequest, InterviewSlot
+from assistant.scheduling.models import INTERVIEW_PREFIX, InterviewBooking, InterviewRequest, InterviewSlot
 from assistant.scheduling.schemas import BookingRead, RequestRow, SlotIn, SlotRead, SlotRow
 from assistant.settings import get_settings
 
@@ -227,7 +227,7 @@ def cancel(*, db_session: Session, booking: InterviewBooking, actor: Actor, now:
 
 
 def _interview_external_id(booking: InterviewBooking) -> str:
-    return f"BOOKING-{booking.id}"
+    return f"{INTERVIEW_PREFIX}{booking.id}"
 
 
 def _sync_interview(db_session: Session, booking: InterviewBooking) -> None:
