@@ -4,6 +4,7 @@ notifications batched instead of one per ticket. Real database and a real webhoo
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 
@@ -155,3 +156,19 @@ def test_notifications_are_batched_into_one_digest_per_window_or_per_batch(app_d
                                        f"[normal] New escalation #{last}: Asked for a person"])
     with session_scope() as db:
         assert db.scalar(select(func.count(Ticket.id)).where(Ticket.notified_at.is_(None))) == 0
+
+
+def test_the_api_delivery_job_sends_the_waiting_digest_once_the_window_has_passed(app_db, monkeypatch):
+    from assistant.escalation import delivery
+
+    settings = get_settings()
+    monkeypatch.setattr(settings, "recruiter_notify_batch_seconds", 0.5)
+    with webhook_receiver() as (url, received):
+        monkeypatch.setattr(settings, "escalation_webhook_url", url)
+        first = escalate(conversation(), address=client()).ticket_id
+        waiting = [escalate(conversation(), address=client()).ticket_id for _ in range(2)]
+        assert [b.get("ticket_id") for b in received] == [first]
+        time.sleep(0.6)
+        assert delivery.deliver_once()["notified"] == 2
+        assert delivery.deliver_once()["notified"] == 0  # claimed once, never sent twice
+    assert [t["ticket_id"] for t in received[1]["tickets"]] == waiting
