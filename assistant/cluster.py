@@ -97,6 +97,8 @@ defaults
 frontend rasa
     bind {host}:{rasa_port}
     option http-buffer-request
+    # The client's address for the abuse limits (rasa_channel.client trusts it from this loopback proxy).
+    option forwardfor
     http-request set-var(txn.conversation) url_param(conversation),url_dec if {{ path_beg /socket.io/ }}
     http-request set-var(txn.conversation) path,field(3,/),url_dec if {{ path_beg /conversations/ }}
     http-request set-var(txn.conversation) req.body,json_query('$.sender') if {{ path_beg /webhooks/ }} {{ method POST }}

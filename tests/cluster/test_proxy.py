@@ -23,7 +23,7 @@ def _replica(name: str) -> ThreadingHTTPServer:
         def _answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             self.rfile.read(length)
-            body = json.dumps({"replica": name}).encode()
+            body = json.dumps({"replica": name, "forwarded_for": self.headers.get("X-Forwarded-For")}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -99,3 +99,9 @@ def test_rest_socketio_and_pushes_of_one_conversation_reach_the_same_rasa_replic
 def test_requests_without_a_conversation_and_api_requests_go_round_robin(proxy):
     assert {_replica_of(HTTP.get(f"{proxy['rasa']}/")) for _ in range(6)} == {"rasa-1", "rasa-2"}
     assert {_replica_of(HTTP.get(f"{proxy['api']}/health")) for _ in range(6)} == {"api-1", "api-2"}
+
+
+def test_rasa_replicas_learn_the_clients_address_from_the_proxy(proxy):
+    """The abuse limits count per client address: HAProxy tells the replica who connected (X-Forwarded-For)."""
+    response = HTTP.post(f"{proxy['rasa']}/webhooks/rest/webhook", json={"sender": uuid.uuid4().hex, "message": "hi"})
+    assert response.json()["forwarded_for"] == "127.0.0.1"
