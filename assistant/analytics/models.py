@@ -11,7 +11,9 @@ from assistant.db import Base, utcnow
 
 
 class ChatRating(Base):
-    """The one-question rating of a chat (1-5), or its skip (rating None); at most one per conversation."""
+    """The one-question rating of a chat (1-5), or its skip (rating None); at most one per conversation.
+
+    After a rating the chat offers once to add a comment, masked like the NPS comment ("" when none)."""
 
     __tablename__ = "chat_rating"
 
@@ -19,6 +21,7 @@ class ChatRating(Base):
     conversation_id: Mapped[str] = mapped_column(String(128), unique=True)
     candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
     rating: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
