@@ -108,14 +108,18 @@ class ActionShowInterviews(Action):
                 dispatcher.utter_message(text=NOT_VERIFIED)
                 return []
             interviews = candidates_service.upcoming_interviews(db_session=db, candidate=candidate, actor=actor(candidate, tracker))
+            from actions.scheduling import interview_changes  # here: actions.scheduling imports this module
+
+            changes = interview_changes(db, candidate, tracker, len(interviews))
         if not interviews:
             dispatcher.utter_message(text="You don't have any upcoming interviews scheduled. When one is booked, the details "
                                           "will show here and in your e-mail.")
-            return []
-        dispatcher.utter_message(text="Your upcoming interview:" if len(interviews) == 1 else "Your upcoming interviews:")
-        for line in interviews:
-            dispatcher.utter_message(text=line)
-        dispatcher.utter_message(text="To reschedule, reply to your invitation e-mail or ask me for a recruiter.")
+        else:
+            dispatcher.utter_message(text="Your upcoming interview:" if len(interviews) == 1 else "Your upcoming interviews:")
+            for line in interviews:
+                dispatcher.utter_message(text=line)
+        for text, buttons in changes:
+            dispatcher.utter_message(text=text, buttons=buttons)
         return []
 
 

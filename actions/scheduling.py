@@ -18,7 +18,7 @@ from actions.candidates import NOT_VERIFIED, actor
 from actions.identity import latest_intent, verified_candidate
 from assistant.candidates import parsing
 from assistant.candidates import service as candidates_service
-from assistant.db import session_scope
+from assistant.db import session_scope, utcnow
 from assistant.scheduling import choice, notify
 from assistant.scheduling import service as scheduling_service
 from assistant.scheduling.models import InterviewBooking
@@ -27,6 +27,9 @@ from assistant.settings import get_settings
 PAGE = 5
 FORM_SLOTS = ("booking_choice", "booking_offered", "booking_page", "cancel_confirmed")
 RECRUITER_BUTTON = {"title": "Talk to a recruiter", "payload": "/request_human"}
+BOOK_BUTTON = {"title": "Book my interview", "payload": "/book_interview"}
+CHANGE_BUTTONS = [{"title": "Reschedule", "payload": "/reschedule_interview"},
+                  {"title": "Cancel it", "payload": "/cancel_interview"}]
 NOTHING_TO_BOOK = ("I can't see an interview for you to book right now. When the team invites you to one, you can "
                    "book it here.")
 STOPPED = {"stopped": "keep"}
@@ -50,6 +53,39 @@ def _too_late(booking: InterviewBooking, tz) -> str:
     hours = get_settings().scheduling_change_cutoff_hours
     return (f"Your {_about(booking, tz)} is less than {hours:g} hours away, so it can't be moved or cancelled here any "
             "more. A recruiter can help with that.")
+
+
+def interview_changes(db, candidate, tracker: Tracker, shown: int) -> list[tuple[str, list[dict]]]:
+    """Returns the messages (text, buttons) that follow the candidate's ``shown`` upcoming interviews: how to move
+    them. One booked here can be moved or cancelled here until the cutoff, later a recruiter helps; one the team
+    arranged is moved through the invitation e-mail or a recruiter; an interview still to book is offered."""
+    now = utcnow()
+    tz = candidates_service.zone(candidate)
+    pending = scheduling_service.pending_for(db_session=db, candidate=candidate, actor=actor(candidate, tracker))
+    booked_here = scheduling_service.upcoming_bookings(db_session=db, candidate=candidate, now=now)
+    messages, recruiter_offered = [], False
+    booking = pending.booking if pending else None
+    if booking is not None and booking in booked_here:
+        slot = booking.slot
+        subject = "it" if shown == 1 else f"your {slot.kind} interview for **{slot.job.title}**"
+        if scheduling_service.can_change(booking, now):
+            deadline = scheduling_service.change_deadline(slot).astimezone(tz)
+            messages.append((f"You booked {subject} in this chat, so you can move or cancel it here until "
+                             f"{deadline:%A %-d %B, %H:%M}.", CHANGE_BUTTONS))
+        else:
+            messages.append((_too_late(booking, tz), [RECRUITER_BUTTON]))
+            recruiter_offered = True
+    arranged = shown - len(booked_here)
+    if arranged > 0:
+        which = ("this interview" if shown == 1 else "these interviews" if arranged == shown
+                 else "your other interview" if arranged == 1 else "your other interviews")
+        them = "it" if arranged == 1 else "them"
+        messages.append((f"The team arranged {which}, so to move {them}, reply to your invitation e-mail or ask me "
+                         "for a recruiter.", [] if recruiter_offered else [RECRUITER_BUTTON]))
+    if pending is not None and pending.booking is None:
+        messages.append((f"You {'also ' if shown else ''}have an interview to book: I can show you the open times.",
+                         [BOOK_BUTTON]))
+    return messages
 
 
 class ActionPrepareScheduling(Action):

@@ -107,6 +107,15 @@ def pending_for(*, db_session: Session, candidate: Candidate, actor: Actor) -> P
     return chosen
 
 
+def upcoming_bookings(*, db_session: Session, candidate: Candidate, now: datetime | None = None) -> list[InterviewBooking]:
+    """Returns the candidate's active bookings whose interview has not started yet, soonest first."""
+    now = now or utcnow()
+    return list(db_session.scalars(
+        select(InterviewBooking).join(InterviewSlot, InterviewSlot.id == InterviewBooking.active_slot_id)
+        .where(InterviewBooking.candidate_id == candidate.id, InterviewSlot.starts_at > now)
+        .order_by(InterviewSlot.starts_at, InterviewBooking.id)))
+
+
 # ---- rules ---------------------------------------------------------------------------------------
 
 def change_deadline(slot: InterviewSlot) -> datetime:

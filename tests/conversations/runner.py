@@ -229,11 +229,13 @@ def _signed_visitor() -> str:
 
 
 def clone_candidate(external_id: str, *, tag: str) -> tuple[str, str]:
-    """Copies a demo candidate with applications, stage history and interviews; returns (external id, e-mail)."""
+    """Copies a demo candidate with applications, stage history, interviews and interviews to book; returns
+    (external id, e-mail)."""
     from sqlalchemy import inspect, select
 
     from assistant.candidates.models import Application, Candidate, Interview, StageHistory
     from assistant.db import session_scope
+    from assistant.scheduling.models import InterviewRequest
 
     def copy(row, **changes):
         columns = {attr.key: getattr(row, attr.key) for attr in inspect(row).mapper.column_attrs if attr.key != "id"}
@@ -254,6 +256,8 @@ def clone_candidate(external_id: str, *, tag: str) -> tuple[str, str]:
             for row in db.scalars(select(Interview).where(Interview.application_id == application.id)):
                 changes = {"external_id": f"{row.external_id}~{tag}"} if hasattr(row, "external_id") else {}
                 db.add(copy(row, application_id=app_copy.id, **changes))
+            for row in db.scalars(select(InterviewRequest).where(InterviewRequest.application_id == application.id)):
+                db.add(copy(row, external_id=f"{row.external_id}~{tag}", application_id=app_copy.id))  # to book in the chat
         return clone.external_id, clone.email
 
 

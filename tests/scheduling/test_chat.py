@@ -17,6 +17,7 @@ from assistant import mail
 from assistant.db import as_utc, session_scope, utcnow
 from assistant.scheduling import service as scheduling_service
 from assistant.audit.service import ATS_API
+from assistant.candidates.models import Interview
 from assistant.jobs.models import Job
 from assistant.scheduling.models import InterviewBooking, InterviewRequest
 from tests.scheduling.conftest import add_invited, add_slots
@@ -115,9 +116,17 @@ def test_book_with_other_times_then_reschedule_then_cancel(stack, invitee):
     assert event.decoded("dtstart") == new_start
 
     replies = stack.chat(sender, "when is my interview")
-    assert said(replies)[:2] == ["Your upcoming interview:", f"**Data Scientist**: video interview on "
-                                 f"{as_utc(new_start).astimezone(BERLIN):%A %-d %B %Y}, {label(new_start).split(', ')[1]} "
-                                 "(Europe/Berlin time), online: https://meet.example.com/x, with Anna Becker. Bring questions."]
+    new_deadline = (as_utc(new_start) - timedelta(hours=24)).astimezone(BERLIN)
+    assert said(replies) == ["Your upcoming interview:", f"**Data Scientist**: video interview on "
+                             f"{as_utc(new_start).astimezone(BERLIN):%A %-d %B %Y}, {label(new_start).split(', ')[1]} "
+                             "(Europe/Berlin time), online: https://meet.example.com/x, with Anna Becker. Bring questions.",
+                             "You booked it in this chat, so you can move or cancel it here until "
+                             f"{new_deadline:%A %-d %B, %H:%M}."]
+    assert buttons(replies[2]) == [("Reschedule", "/reschedule_interview"), ("Cancel it", "/cancel_interview")]
+    replies = stack.chat(sender, "/reschedule_interview")  # the button: the times again, nothing changed yet
+    assert said(replies)[0].startswith("You're booked: your video interview for **Data Scientist**")
+    assert buttons(replies[1])[-1] == ("Keep my current time", "keep")
+    assert said(stack.chat(sender, "keep")) == ["Okay, nothing has changed."]
 
     replies = stack.chat(sender, "cancel my interview")
     assert said(replies) == [f"Do you want to cancel your video interview for **Data Scientist** on {when(new_start)}?"]
@@ -161,6 +170,34 @@ def test_too_close_to_the_interview_offers_a_recruiter(stack, invitee):
         replies = stack.chat(sender, question, token(stack, invitee["external_id"]))
         assert said(replies) == [expected]
         assert buttons(replies[0]) == [("Talk to a recruiter", "/request_human")]
+    replies = stack.chat(sender, "when is my interview?")  # the interview itself, then what is still possible
+    assert said(replies)[0] == "Your upcoming interview:" and said(replies)[2:] == [expected]
+    assert buttons(replies[2]) == [("Talk to a recruiter", "/request_human")]
+
+
+def test_asking_about_interviews_offers_the_one_to_book_and_says_how_to_move_one_the_team_arranged(stack, invitee):
+    sender = f"sched-ask-{uuid.uuid4().hex}"
+    replies = stack.chat(sender, "when is my interview?", token(stack, invitee["external_id"]))
+    assert said(replies) == ["You don't have any upcoming interviews scheduled. When one is booked, the details will show "
+                             "here and in your e-mail.", "You have an interview to book: I can show you the open times."]
+    assert buttons(replies[1]) == [("Book my interview", "/book_interview")]
+    with session_scope() as db:  # the team arranges another interview through the ATS
+        request = db.get(InterviewRequest, invitee["request"])
+        db.add(Interview(external_id=f"INT-ATS-{uuid.uuid4().hex[:8]}", application_id=request.application_id,
+                         scheduled_at=utcnow() + timedelta(days=12), kind="onsite", location="Berlin office"))
+    replies = stack.chat(sender, "when is my interview?")
+    assert said(replies)[0] == "Your upcoming interview:" and said(replies)[2:] == [
+        "The team arranged this interview, so to move it, reply to your invitation e-mail or ask me for a recruiter.",
+        "You also have an interview to book: I can show you the open times."]
+    assert buttons(replies[2]) == [("Talk to a recruiter", "/request_human")]
+    replies = stack.chat(sender, "/book_interview")
+    assert said(replies) == ["Here are the next open times (Europe/Berlin time):"]
+    stack.chat(sender, invitee["slots"][0][0])
+    replies = stack.chat(sender, "when is my interview?")
+    assert said(replies)[0] == "Your upcoming interviews:" and said(replies)[3:] == [
+        "You booked your video interview for **Data Scientist** in this chat, so you can move or cancel it here until "
+        f"{(invitee['slots'][0][1] - timedelta(hours=24)).astimezone(BERLIN):%A %-d %B, %H:%M}.",
+        "The team arranged your other interview, so to move it, reply to your invitation e-mail or ask me for a recruiter."]
 
 
 def test_an_unverified_candidate_verifies_first_then_gets_the_times(stack, invitee):
