@@ -9,7 +9,8 @@ and a hit over the limit is taken back (a refused request does not use up the wi
 - PostgreSQL: the row is committed, then the window counted. Two parallel requests at the edge may both be
   refused (each sees the other's row); never can more than ``limit`` get through.
 
-Keys are ``"<limit name>:<subject>"``; a subject that is personal data (an e-mail or client address) goes in as
+If Redis cannot be reached, requests are allowed uncounted (logged at error): an escalation, distress among them,
+must never fail because the counter is down. Keys are ``"<limit name>:<subject>"``; a subject that is personal data (an e-mail or client address) goes in as
 ``subject(value)``, a keyed hash, so the table and Redis hold no addresses.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import math
 import uuid
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from assistant.db import as_utc, utcnow
 from assistant.identity.models import RateHit
 from assistant.settings import get_settings
 
+log = logging.getLogger(__name__)
 KEEP = timedelta(days=1)  # the longest window; older rows are deleted as new hits arrive
 REDIS_PREFIX = "assistant:rate:"
 
@@ -67,7 +70,14 @@ def hit(*, db_session: Session, key: str, limit: int, window: float, now: dateti
         return Hit(allowed=False, count=0, retry_after=math.ceil(window))
     url = get_settings().redis_url
     if url:
-        return _redis_hit(_redis(url), key=key, limit=limit, window=window, now=now)
+        import redis
+
+        try:
+            return _redis_hit(_redis(url), key=key, limit=limit, window=window, now=now)
+        except redis.RedisError as error:  # an escalation (distress) must not fail because the counter is down
+            log.error("abuse limit store unreachable: request allowed uncounted",
+                      extra={"limit": key.partition(":")[0], "error": type(error).__name__})
+            return Hit(allowed=True, count=0)
     return _db_hit(db_session, key=key, limit=limit, window=window, now=now)
 
 

@@ -97,3 +97,15 @@ def test_racing_requests_from_separate_connections_never_pass_the_limit(engine, 
         assert limits.count(db_session=session, key=name, window=60) == passed  # refused hits were taken back
         session.execute(delete(RateHit).where(RateHit.key == name))
         session.commit()
+
+
+def test_an_unreachable_redis_lets_requests_through_and_logs_an_error(db_session, monkeypatch, caplog):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setattr(get_settings(), "redis_url", f"redis://127.0.0.1:{port}/0")
+    result = limits.hit(db_session=db_session, key="ticket-all", limit=1, window=60)
+    assert result.allowed and result.count == 0
+    assert [r.levelname for r in caplog.records if "store unreachable" in r.getMessage()] == ["ERROR"]
