@@ -198,8 +198,28 @@ def verify_code(
     return result
 
 
-def _email_change_owner(conversation_id: str) -> str:
-    return f"email-change:{conversation_id}"[:128]
+def _change_owner(kind: str, conversation_id: str) -> str:
+    return f"{kind}-change:{conversation_id}"[:128]
+
+
+def _mail_change_code(db_session: Session, *, kind: str, conversation_id: str, candidate: Candidate, to: str,
+                      subject: str, purpose: str, unasked: str, now: datetime | None) -> RequestOutcome:
+    """Returns SENT after mailing a code that confirms a change of contact details to ``to``, or LOCKED."""
+    settings = get_settings()
+    code = _issue(db_session, owner=_change_owner(kind, conversation_id), email=to, candidate_id=candidate.id,
+                  now=now or utcnow())
+    if code is None:
+        return RequestOutcome.LOCKED
+    mail.send(to=to, subject=f"{subject} for {settings.company_name}",
+              body=(f"Hi {candidate.first_name},\n\nTo {purpose}, type the code {code} in the chat. It expires in "
+                    f"{settings.otp_ttl_minutes} minutes.\n\nIf you did not ask for this, {unasked}.\n\n"
+                    f"{settings.company_name} careers assistant\n"))
+    return RequestOutcome.SENT
+
+
+def _confirm_change(db_session: Session, *, kind: str, conversation_id: str, code: str, now: datetime | None) -> VerifyResult:
+    result, _ = _check(db_session, owner=_change_owner(kind, conversation_id), code=code, now=now or utcnow())
+    return result
 
 
 def request_email_change(
@@ -210,30 +230,15 @@ def request_email_change(
     The reply is the same whether or not the address is already another candidate's: only its owner can
     confirm it, and the change is applied (and any conflict reported) after the code is confirmed.
     """
-    settings = get_settings()
-    new_email = new_email.strip().lower()
-    code = _issue(db_session, owner=_email_change_owner(conversation_id), email=new_email, candidate_id=candidate.id,
-                  now=now or utcnow())
-    if code is None:
-        return RequestOutcome.LOCKED
-    mail.send(
-        to=new_email,
-        subject=f"Confirm your new e-mail address for {settings.company_name}",
-        body=(f"Hi {candidate.first_name},\n\nTo use this address for your candidate record, type the code {code} in the "
-              f"chat. It expires in {settings.otp_ttl_minutes} minutes.\n\nIf you did not ask for this, you can ignore "
-              f"this e-mail.\n\n{settings.company_name} careers assistant\n"),
-    )
-    return RequestOutcome.SENT
+    return _mail_change_code(db_session, kind="email", conversation_id=conversation_id, candidate=candidate,
+                             to=new_email.strip().lower(), subject="Confirm your new e-mail address",
+                             purpose="use this address for your candidate record", unasked="you can ignore this e-mail",
+                             now=now)
 
 
 def confirm_email_change(*, db_session: Session, conversation_id: str, code: str, now: datetime | None = None) -> VerifyResult:
     """Returns VERIFIED (with the confirmed address in ``email``) when the code sent to the new address matches."""
-    result, _ = _check(db_session, owner=_email_change_owner(conversation_id), code=code, now=now or utcnow())
-    return result
-
-
-def _phone_change_owner(conversation_id: str) -> str:
-    return f"phone-change:{conversation_id}"[:128]
+    return _confirm_change(db_session, kind="email", conversation_id=conversation_id, code=code, now=now)
 
 
 def request_phone_change(*, db_session: Session, conversation_id: str, candidate: Candidate,
@@ -243,22 +248,12 @@ def request_phone_change(*, db_session: Session, conversation_id: str, candidate
     A new phone number needs the same proof as a new e-mail address: whoever has only the chat cannot
     redirect the recruiters' calls. We cannot send text messages, so the code goes to the record's e-mail.
     """
-    settings = get_settings()
-    code = _issue(db_session, owner=_phone_change_owner(conversation_id), email=candidate.email,
-                  candidate_id=candidate.id, now=now or utcnow())
-    if code is None:
-        return RequestOutcome.LOCKED
-    mail.send(
-        to=candidate.email,
-        subject=f"Confirm the change of your phone number for {settings.company_name}",
-        body=(f"Hi {candidate.first_name},\n\nTo change the phone number on your candidate record, type the code "
-              f"{code} in the chat. It expires in {settings.otp_ttl_minutes} minutes.\n\nIf you did not ask for this, "
-              f"please tell our recruiting team at {settings.recruiting_email}.\n\n{settings.company_name} careers assistant\n"),
-    )
-    return RequestOutcome.SENT
+    return _mail_change_code(db_session, kind="phone", conversation_id=conversation_id, candidate=candidate,
+                             to=candidate.email, subject="Confirm the change of your phone number",
+                             purpose="change the phone number on your candidate record",
+                             unasked=f"please tell our recruiting team at {get_settings().recruiting_email}", now=now)
 
 
 def confirm_phone_change(*, db_session: Session, conversation_id: str, code: str, now: datetime | None = None) -> VerifyResult:
     """Returns VERIFIED when the code mailed for this conversation's phone change matches."""
-    result, _ = _check(db_session, owner=_phone_change_owner(conversation_id), code=code, now=now or utcnow())
-    return result
+    return _confirm_change(db_session, kind="phone", conversation_id=conversation_id, code=code, now=now)
