@@ -56,13 +56,15 @@ class PeriodSpec:
     ratings_skipped: int
     nps_scores: tuple[int, ...]
     departments: dict[str, DepartmentSpec] = field(default_factory=dict)
+    rating_comments: int = 0  # the first ratings given carry a comment
+    nps_comments: int = 0  # the first NPS answers carry a comment
 
 
 CURRENT = PeriodSpec(
     contained=28, abandoned_fallback=2, abandoned_form=1, abandoned_decline=1,
     escalated={"request_human": 5, "frustration": 3}, reply_minutes=(10, 20, 30, 40, 50, 60, 70, 80), target_minutes=60,
     helpful=9, not_helpful=3, ratings=(5, 5, 5, 5, 4, 4, 4, 3, 3, 1), ratings_skipped=2,
-    nps_scores=(10,) * 6 + (9,) * 4 + (8,) * 3 + (7,) * 3 + (6,) * 2 + (3,) * 2,
+    nps_scores=(10,) * 6 + (9,) * 4 + (8,) * 3 + (7,) * 3 + (6,) * 2 + (3,) * 2, rating_comments=4, nps_comments=5,
     departments={
         "Engineering": DepartmentSpec(30, 20, 6, 1, (10, 30, 50),
                                       (("applied", 10, 2), ("under_review", 6, 5), ("interviews", 4, 7), ("offer", 2, 3), ("hired", 1, 0))),
@@ -74,6 +76,7 @@ BASELINE = PeriodSpec(
     contained=10, abandoned_fallback=2, abandoned_form=1, abandoned_decline=1,
     escalated={"request_human": 4, "repeated_failure": 2}, reply_minutes=(30, 60, 90, 120, 150, 180), target_minutes=60,
     helpful=4, not_helpful=4, ratings=(4, 3, 3, 2), ratings_skipped=1, nps_scores=(10, 9, 8, 6, 5, 2),
+    rating_comments=1, nps_comments=2,
     departments={
         "Engineering": DepartmentSpec(20, 8, 3, 2, (40, 60), (("applied", 5, 5), ("under_review", 2, 9), ("interviews", 1, 0))),
         "Care": DepartmentSpec(10, 4, 1, 1, (50,), (("applied", 4, 6), ("under_review", 1, 0))),
@@ -99,6 +102,7 @@ def expected(spec: PeriodSpec, department: str | None = None) -> dict:
         "reply_within_target_rate": sum(m <= spec.target_minutes for m in spec.reply_minutes) / len(spec.reply_minutes),
         "knowledge_helpful": spec.helpful, "knowledge_not_helpful": spec.not_helpful,
         "chat_rating": round(sum(spec.ratings) / len(spec.ratings), 2), "chat_ratings_skipped": spec.ratings_skipped,
+        "chat_rating_comments": spec.rating_comments, "nps_comments": spec.nps_comments,
         "nps": round(100 * (sum(s >= 9 for s in scores) - sum(s <= 6 for s in scores)) / len(scores), 1),
         "application_completion_rate": completed / started,
         "offer_acceptance_rate": accepted / (accepted + declined),
@@ -179,13 +183,15 @@ def _write_period(db: Session, writer: _Writer, spec: PeriodSpec, period: Period
     for helpful in [True] * spec.helpful + [False] * spec.not_helpful:
         db.add(AnswerLog(id=str(uuid.uuid4()), conversation_id=writer.uid(), question="demo", decision="answer",
                          helpful=helpful, created_at=next(slots)))
-    for rating in list(spec.ratings) + [None] * spec.ratings_skipped:
-        db.add(ChatRating(conversation_id=writer.uid(), rating=rating, created_at=next(slots)))
+    for n, rating in enumerate(list(spec.ratings) + [None] * spec.ratings_skipped):
+        db.add(ChatRating(conversation_id=writer.uid(), rating=rating, created_at=next(slots),
+                          comment="demo comment" if n < spec.rating_comments else ""))
     for name, dept in spec.departments.items():
         _write_department(db, writer, dept, period, jobs[name], slots)
     nps_candidate = _candidate(db, writer)
-    for score in spec.nps_scores:
-        db.add(NpsResponse(candidate_id=nps_candidate.id, survey_key=writer.uid(), score=score, created_at=next(slots)))
+    for n, score in enumerate(spec.nps_scores):
+        db.add(NpsResponse(candidate_id=nps_candidate.id, survey_key=writer.uid(), score=score, created_at=next(slots),
+                           comment="demo comment" if n < spec.nps_comments else ""))
     db.flush()
 
 

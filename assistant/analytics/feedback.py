@@ -8,6 +8,7 @@ masked like the knowledge-gap report (e-mail addresses and long numbers), so sta
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -26,6 +27,12 @@ log = logging.getLogger(__name__)
 NPS_AUDIENCE = "nps"
 NPS_LINK_DAYS = 30
 MAX_COMMENT_CHARS = 1000
+# Whole answers that mean "no comment" / "skip the rating" (a comment that merely starts with "no" is a comment).
+SKIP_ANSWERS = {"skip", "skip it", "skip this", "skip the rating", "skip rating", "i'll skip", "ill skip", "no",
+                "nope", "nah", "no thanks", "no thank you", "no comment", "no comments", "nothing", "nothing else",
+                "none", "not really", "n/a", "na", "-", "pass", "i'll pass", "all good", "ok", "okay", "thanks", "thank you",
+                "bye", "goodbye"}
+SKIP_WORD = re.compile(r"\bskip(?:ping)?\b|\bno rating\b|\brather not\b|\bdon'?t want to rate\b|\bpass\b", re.IGNORECASE)
 
 
 class FeedbackError(ValueError):
@@ -54,6 +61,38 @@ def record_chat_rating(*, db_session: Session, conversation_id: str, rating: int
     except IntegrityError:  # the same conversation rated twice at once: the first one counts
         return get_chat_rating(db_session=db_session, conversation_id=conversation_id)
     log.info("chat rating recorded (%s)", "skipped" if rating is None else rating)
+    return entry
+
+
+def means_skip(text: str) -> bool:
+    """Returns whether a typed answer means "skip": the whole answer is a skip word ("no", "skip", "nothing")."""
+    return " ".join(re.sub(r"[.!,]+", " ", text.strip().lower()).split()) in SKIP_ANSWERS
+
+
+def mentions_skip(text: str) -> bool:
+    """Returns whether a typed answer to the rating question asks to skip it ("skip", "I'd rather not rate")."""
+    return means_skip(text) or bool(SKIP_WORD.search(text))
+
+
+def record_chat_comment(*, db_session: Session, conversation_id: str, comment: str) -> ChatRating | None:
+    """Returns the conversation's rating with its comment added (masked); None when the chat has no rating.
+
+    A comment is taken once and only after a rating (not after a skip); a later one leaves it unchanged."""
+    comment = comment.strip()
+    if not comment:
+        raise FeedbackError("comment: empty")
+    if len(comment) > MAX_COMMENT_CHARS:
+        raise FeedbackError(f"comment: at most {MAX_COMMENT_CHARS} characters")
+    entry = get_chat_rating(db_session=db_session, conversation_id=conversation_id)
+    if entry is None or entry.rating is None or entry.comment:
+        return entry
+    entry.comment = redact(comment)
+    db_session.flush()
+    if entry.candidate_id is not None:
+        audit_service.record(db_session=db_session, actor=audit_service.candidate_actor(candidate_id=entry.candidate_id),
+                             action="update", entity="chat_rating", entity_id=str(entry.id),
+                             candidate_id=entry.candidate_id, fields=["comment"])
+    log.info("chat rating %s: comment recorded", entry.id)
     return entry
 
 

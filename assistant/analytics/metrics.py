@@ -103,7 +103,9 @@ class Figures:
     chat_ratings: int = 0
     chat_ratings_skipped: int = 0
     chat_rating: float | None = None
+    chat_rating_comments: int = 0
     nps_responses: int = 0
+    nps_comments: int = 0
     nps: float | None = None
     applications_started: int = 0
     applications_completed: int = 0
@@ -156,15 +158,18 @@ def _feedback_figures(figures: Figures, db_session: Session, period: Period, fil
                                                                         AnswerLog.helpful.is_not(None))))
     figures.knowledge_helpful, figures.knowledge_not_helpful = thumbs[True], thumbs[False]
     figures.knowledge_helpful_rate = rate(thumbs[True], thumbs[True] + thumbs[False])
-    ratings = list(db_session.scalars(select(ChatRating.rating).where(_in(ChatRating.created_at, period))))
-    given = [r for r in ratings if r is not None]
+    ratings = db_session.execute(select(ChatRating.rating, ChatRating.comment).where(_in(ChatRating.created_at, period))).all()
+    given = [r for r, _ in ratings if r is not None]
     figures.chat_ratings, figures.chat_ratings_skipped = len(given), len(ratings) - len(given)
     figures.chat_rating = round(sum(given) / len(given), 2) if given else None
-    query = select(NpsResponse.score).where(_in(NpsResponse.created_at, period))
+    figures.chat_rating_comments = sum(bool(comment) for _, comment in ratings)
+    query = select(NpsResponse.score, NpsResponse.comment).where(_in(NpsResponse.created_at, period))
     if filters.department or filters.country:
         query = filters.jobs(query.join(Application, Application.id == NpsResponse.application_id), Application.job_id)
-    scores = list(db_session.scalars(query))
+    answers = db_session.execute(query).all()
+    scores = [score for score, _ in answers]
     figures.nps_responses = len(scores)
+    figures.nps_comments = sum(bool(comment) for _, comment in answers)
     if scores:
         promoters, detractors = sum(s >= 9 for s in scores), sum(s <= 6 for s in scores)
         figures.nps = round(100 * (promoters - detractors) / len(scores), 1)

@@ -20,7 +20,8 @@ def loaded(db_session, tracker_url):
 
 def _check(figures: metrics.Figures, truth: dict) -> None:
     for key in ("conversations", "contained", "abandoned", "escalated", "escalation_by_reason", "knowledge_helpful",
-                "knowledge_not_helpful", "chat_ratings_skipped", "chat_rating", "nps", "first_reply_minutes_p50"):
+                "knowledge_not_helpful", "chat_ratings_skipped", "chat_rating", "nps", "first_reply_minutes_p50",
+                "chat_rating_comments", "nps_comments"):
         assert getattr(figures, key) == truth[key], key
     for key in ("containment_rate", "escalation_rate", "reply_within_target_rate", "application_completion_rate",
                 "offer_acceptance_rate", "time_to_fill_days_p50"):

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from actions.feedback import OFFER_TEXT
+from actions.feedback import COMMENT_TEXT, COMMENT_THANKS_TEXT, OFFER_TEXT
 from actions.oversight import OFF_TEXTS
 from assistant.analytics import conversations, demo, feedback, metrics
 from assistant.analytics.conversations import events_table
@@ -52,14 +52,16 @@ def test_chat_rating_is_offered_once_after_goodbye_and_recorded(stack):
     bye = stack.chat(sender, "bye bye")
     assert _texts(bye) == [GOODBYE, OFFER_TEXT]
     assert [b["title"] for b in bye[1]["buttons"]] == ["★", "★★", "★★★", "★★★★", "★★★★★", "Skip"]
-    assert _texts(stack.chat(sender, bye[1]["buttons"][3]["payload"])) == ["Thanks for rating this chat!"]
-    assert _texts(stack.chat(sender, "goodbye")) == [GOODBYE]  # offered once per conversation
+    assert _texts(stack.chat(sender, bye[1]["buttons"][3]["payload"])) == ["Thanks for rating this chat!", COMMENT_TEXT]
+    assert _texts(stack.chat(sender, "Too slow. Write to me at nia@example.com")) == [COMMENT_THANKS_TEXT]
+    assert _texts(stack.chat(sender, "goodbye")) == [GOODBYE]  # offered once per conversation, the comment too
     skipper = f"rating-skip-{uuid.uuid4().hex}"
     skip = stack.chat(skipper, "thanks")
     assert _texts(skip) == ["You're welcome! Anything else I can help with?", OFFER_TEXT]
     assert _texts(stack.chat(skipper, skip[1]["buttons"][5]["payload"])) == ["No problem."]
     with session_scope() as db:
-        assert feedback.get_chat_rating(db_session=db, conversation_id=sender).rating == 4
+        rated = feedback.get_chat_rating(db_session=db, conversation_id=sender)
+        assert (rated.rating, rated.comment) == (4, "Too slow. Write to me at [e-mail]")
         assert feedback.get_chat_rating(db_session=db, conversation_id=skipper).rating is None
         human = f"escalate-{uuid.uuid4().hex}"
         stack.chat(human, "I want to talk to a human")
