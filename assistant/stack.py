@@ -92,7 +92,8 @@ def rasa_env(settings: Settings | None = None) -> dict[str, str]:
         env.update({"ASSISTANT_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
                     "ASSISTANT_RECRUITING_EMAIL": settings.recruiting_email,
                     "ASSISTANT_TURN_BUDGET_SECONDS": str(settings.turn_budget_seconds),
-                    "ASSISTANT_REST_CHANNEL_TOKEN": settings.secret("rest_channel_token")})
+                    "ASSISTANT_REST_CHANNEL_TOKEN": settings.secret("rest_channel_token"),
+                    "ASSISTANT_TRUSTED_PROXIES": json.dumps(settings.trusted_proxies)})  # rasa_channel.client
     return env
 
 

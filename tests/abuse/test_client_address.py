@@ -68,3 +68,14 @@ def test_both_channels_record_the_client_address_behind_the_proxy(stack):
 
     session_id = asyncio.run(over_socketio())
     assert _recorded_client(stack, session_id) == ["198.51.100.32"]
+
+
+def test_the_stack_gives_rasa_the_trusted_proxies_from_the_settings(monkeypatch):
+    from assistant import stack as stack_module
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    monkeypatch.setattr(settings, "trusted_proxies", ["10.0.0.0/8"])
+    env = stack_module.rasa_env(settings)
+    monkeypatch.setenv("ASSISTANT_TRUSTED_PROXIES", env["ASSISTANT_TRUSTED_PROXIES"])
+    assert channel_client.client_address("10.1.2.3", "198.51.100.7") == "198.51.100.7"
