@@ -158,3 +158,29 @@ def test_asking_for_a_code_takes_as_long_for_a_known_address_as_for_an_unknown_o
     while server.recipients.count(known) < 6 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert server.recipients.count(known) == 6 and len(server.recipients) == 6  # mail to the known address only
+
+
+def test_one_client_address_cannot_spray_one_time_codes(stack):
+    from assistant.identity.models import OneTimeCode
+
+    client = f"203.0.113.{uuid.uuid4().int % 250 + 1}"
+    senders, asked = [], 0
+    for _ in range(4):  # 5 codes per conversation an hour, so several conversations; 20 per client address
+        sender = f"spray-{uuid.uuid4().hex[:10]}"
+        senders.append(sender)
+        chat(stack, sender, "where is my application?", forwarded_for=client)
+        for _ in range(5):
+            said = " ".join(texts(chat(stack, sender, f"nobody.{uuid.uuid4().hex[:8]}@example.com", forwarded_for=client)))
+            asked += 1
+            assert "If that address is in our records" in said, (asked, said)
+    over = f"spray-over-{uuid.uuid4().hex[:10]}"
+    chat(stack, over, "where is my application?", forwarded_for=client)
+    said = " ".join(texts(chat(stack, over, f"nobody.{uuid.uuid4().hex[:8]}@example.com", forwarded_for=client)))
+    assert "too many attempts" in said and "If that address is in our records" not in said
+    with session_scope() as db:
+        issued = db.scalars(select(OneTimeCode.conversation_id).where(OneTimeCode.conversation_id.in_([*senders, over]))).all()
+    assert len(issued) == 20 and over not in issued
+    elsewhere = f"spray-else-{uuid.uuid4().hex[:10]}"  # another client is not affected
+    chat(stack, elsewhere, "where is my application?", forwarded_for="198.51.100.40")
+    assert "If that address is in our records" in " ".join(texts(chat(
+        stack, elsewhere, f"nobody.{uuid.uuid4().hex[:8]}@example.com", forwarded_for="198.51.100.40")))
