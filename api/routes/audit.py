@@ -63,9 +63,10 @@ class SwitchIn(BaseModel):
 
 def _switch(db_session, user: StaffUser, feature: str, enabled: bool) -> None:
     if feature == "all":
-        oversight_service.set_all(db_session=db_session, enabled=enabled, changed_by=user.email)
+        oversight_service.set_all(db_session=db_session, enabled=enabled, changed_by=user.email, actor=_actor(user))
     else:
-        oversight_service.set_enabled(db_session=db_session, feature=feature, enabled=enabled, changed_by=user.email)
+        oversight_service.set_enabled(db_session=db_session, feature=feature, enabled=enabled, changed_by=user.email,
+                                      actor=_actor(user))
 
 
 def _switches(db_session) -> dict[str, bool]:
@@ -134,6 +135,7 @@ def audit_page(request: Request, db_session: SessionDep, user: PageAuditReader, 
     report = bias.report(db_session=db_session, start=period.start, end=period.end)
     return templates.TemplateResponse(request, "inbox/audit.html", {
         "user": user, "csrf": csrf_token(request), "report": report, "switches": _switches(db_session),
+        "switch_history": oversight_service.history(db_session=db_session),
         "descriptions": oversight_service.FEATURES, "can_switch": user.role == "admin",
         "form": {"from": period.start.date(), "to": period.last_day}, "excludable": bias.EXCLUDABLE_SHARE,
         "threshold": bias.FOUR_FIFTHS,

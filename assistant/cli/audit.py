@@ -84,8 +84,10 @@ def erase_command(external_id: str = typer.Argument(..., help="The candidate's e
 
 @app.command("features")
 def features_command(off: str = typer.Option(None, help="Turn off a feature, or 'all'."),
-                     on: str = typer.Option(None, help="Turn on a feature, or 'all'.")) -> None:
+                     on: str = typer.Option(None, help="Turn on a feature, or 'all'."),
+                     history: bool = typer.Option(False, "--history", help="Also list the changes, newest first.")) -> None:
     """Show the AI feature switches (human oversight), or turn one or all of them off or on."""
+    from assistant.audit import service as audit_service
     from assistant.db import session_scope
     from assistant.oversight import service as oversight_service
 
@@ -93,15 +95,20 @@ def features_command(off: str = typer.Option(None, help="Turn off a feature, or 
         try:
             for name, enabled in ((off, False), (on, True)):
                 if name == "all":
-                    oversight_service.set_all(db_session=db, enabled=enabled, changed_by="cli")
+                    oversight_service.set_all(db_session=db, enabled=enabled, changed_by="cli", actor=audit_service.CLI)
                 elif name:
-                    oversight_service.set_enabled(db_session=db, feature=name, enabled=enabled, changed_by="cli")
+                    oversight_service.set_enabled(db_session=db, feature=name, enabled=enabled, changed_by="cli",
+                                                  actor=audit_service.CLI)
         except oversight_service.UnknownFeature as error:
             console.print(f"[red]✗ {error}[/]")
             raise typer.Exit(2)
         for feature, switch in oversight_service.switches(db_session=db).items():
             state = "[green]on[/]" if switch is None or switch.enabled else "[red]off[/]"
             console.print(f"{feature:<18} {state}  {oversight_service.FEATURES[feature]}")
+        if history:
+            for change in oversight_service.history(db_session=db):
+                console.print(f"{change.at:%Y-%m-%d %H:%M} UTC  {change.feature:<18} {'on' if change.enabled else 'off':<3}  "
+                              f"{change.by} ({change.channel})")
 
 
 def register(root: typer.Typer) -> None:

@@ -57,6 +57,11 @@ def test_only_admins_switch_ai_features_and_only_with_csrf(staff_client):
         assert off.json() == {"recommendations": False, "journeys": False, "knowledge_answers": False}
         page = admin.get("/inbox/audit").text
         assert 'data-feature="journeys"' in page and "Turn on" in page
+        email = admin.get("/api/me").json()["email"]
+        history = page.split('id="switch-history"', 1)[1].split("</table>", 1)[0]
+        for feature in ("recommendations", "journeys", "knowledge"):  # one row per change, with who changed it
+            assert f"<td>{feature}" in history
+        assert history.count(f"<td>{email}</td>") == 3 and history.count("<td>off</td>") == 3
         lead_token = lead.get("/api/me").json()["csrf_token"]
         assert lead.post("/api/oversight/features", json={"feature": "journeys", "enabled": True},
                          headers={"X-CSRF-Token": lead_token}).status_code == 403

@@ -65,3 +65,18 @@ def test_bias_json_has_rows_per_category_with_rates_and_impact_ratios(data_dir):
     assert recommended["unknown"] == 20
     assert {o["output"] for o in report["outputs"]} >= {"recommended", "clicked", "job_alerts", "automated_messages",
                                                         "recruiter_reply", "ats_stage:under_review"}
+
+
+def test_features_history_lists_each_switch_change_newest_first(data_dir):
+    folder, _ = data_dir
+
+    def run(*args) -> list[str]:
+        done = subprocess.run([ASSISTANT, "audit", "features", *args], env={**os.environ, "ASSISTANT_DATA_DIR": str(folder)},
+                              check=True, capture_output=True, text=True)
+        return [line for line in done.stdout.splitlines() if " UTC " in line]
+
+    assert run("--history") == []
+    run("--off", "journeys")
+    run("--off", "journeys")  # already off: no change
+    changes = run("--on", "journeys", "--history")
+    assert [line.split()[3:] for line in changes] == [["journeys", "on", "cli", "(cli)"], ["journeys", "off", "cli", "(cli)"]]

@@ -113,3 +113,27 @@ def test_the_journey_scheduler_sends_nothing_while_journeys_are_off(world):  # n
     oversight_service.set_enabled(db_session=world.db, feature="journeys", enabled=True, changed_by="admin")
     world.tick(T0 + timedelta(minutes=1))  # the next tick after the admin turned it back on
     assert world.sent(ada) == ["longer-than-usual"] and len(world.mails(ada)) == 1
+
+
+def test_each_switch_change_is_kept_in_the_audit_log_and_read_back_as_history(db_session):
+    from assistant.audit.models import AuditEntry
+    from assistant.audit.service import CLI, Actor
+    from assistant.inbox.models import StaffUser
+
+    admin = StaffUser(email="oversight-admin@example.com", name="Admin", role="admin", password_hash="x")
+    db_session.add(admin)
+    db_session.flush()
+    staff = Actor(type="staff", id=str(admin.id), channel="inbox")
+    oversight_service.set_enabled(db_session=db_session, feature="journeys", enabled=True, changed_by=admin.email, actor=staff)
+    assert oversight_service.history(db_session=db_session) == []  # already on: no change, no entry
+    oversight_service.set_enabled(db_session=db_session, feature="journeys", enabled=False, changed_by=admin.email, actor=staff)
+    oversight_service.set_all(db_session=db_session, enabled=False, changed_by="cli", actor=CLI)  # two of three change
+    oversight_service.set_enabled(db_session=db_session, feature="journeys", enabled=True, changed_by="cli", actor=CLI)
+    changes = oversight_service.history(db_session=db_session)
+    assert [(c.feature, c.enabled, c.by, c.channel) for c in changes] == [
+        ("journeys", True, "cli", "cli"), ("knowledge_answers", False, "cli", "cli"),
+        ("recommendations", False, "cli", "cli"), ("journeys", False, admin.email, "inbox")]
+    assert changes[0].at >= changes[-1].at
+    assert oversight_service.switches(db_session=db_session)["journeys"].enabled  # the latest state is unchanged
+    entries = db_session.scalars(select(AuditEntry).where(AuditEntry.entity == "feature_switch")).all()
+    assert {(e.action, e.candidate_id) for e in entries} == {("turn_on", None), ("turn_off", None)}
