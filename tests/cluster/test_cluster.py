@@ -41,7 +41,7 @@ def test_conversations_on_either_replica_get_the_replies_a_single_stack_gives(cl
 
 
 def test_recruiter_reply_reaches_the_open_socketio_chat_on_either_replica(cluster_stack):
-    recruiter = Recruiter(cluster_stack.api_url)
+    recruiter = Recruiter(cluster_stack.api_url, database_url=cluster_stack.settings.database_url)
 
     async def scenario(session_id: str) -> str:
         client = socketio.AsyncClient()

@@ -33,21 +33,32 @@ def first_heldout_per_reason() -> list[tuple[str, str]]:
     return sorted(seen.items())
 
 
-def ticket_ids(conversation_id: str) -> list[int]:
-    """Returns the ids of the conversation's tickets, oldest first (read from the stack's database)."""
+def ticket_ids(conversation_id: str, database_url: str | None = None) -> list[int]:
+    """Returns the ids of the conversation's tickets, oldest first, read from the stack's database (or the
+    one at database_url, e.g. a cluster's)."""
     from sqlalchemy import select
+    from sqlalchemy.orm import Session
 
-    from assistant.db import session_scope
+    from assistant.db import make_engine, session_scope
     from assistant.inbox.models import Ticket
 
-    with session_scope() as db:
-        return list(db.scalars(select(Ticket.id).where(Ticket.conversation_id == conversation_id).order_by(Ticket.id)))
+    query = select(Ticket.id).where(Ticket.conversation_id == conversation_id).order_by(Ticket.id)
+    if database_url is None:
+        with session_scope() as db:
+            return list(db.scalars(query))
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as db:
+            return list(db.scalars(query))
+    finally:
+        engine.dispose()
 
 
 class Recruiter:
     """A signed-in recruiter using the inbox JSON API of the running API."""
 
-    def __init__(self, api_url: str, email: str = SAM):
+    def __init__(self, api_url: str, email: str = SAM, database_url: str | None = None):
+        self.database_url = database_url
         self.http = httpx.Client(base_url=api_url, timeout=30)
         page = self.http.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
@@ -57,7 +68,7 @@ class Recruiter:
 
     def ticket_for(self, conversation_id: str) -> dict | None:
         """Returns the conversation's newest ticket as the API shows it (staff see ticket numbers, not chat ids)."""
-        ids = ticket_ids(conversation_id)
+        ids = ticket_ids(conversation_id, self.database_url)
         listed = {ticket["id"] for ticket in self.http.get("/api/tickets").json()}
         for ticket_id in reversed(ids):
             if ticket_id in listed:
