@@ -59,14 +59,16 @@ def bias_printable(db_session: SessionDep, _user: AuditReader, from_: FromQ = No
 class SwitchIn(BaseModel):
     feature: Literal["recommendations", "journeys", "knowledge_answers", "all"]
     enabled: bool
+    reason: str = Field("", max_length=200, description="Why (optional; kept in the audit log, masked)")
 
 
-def _switch(db_session, user: StaffUser, feature: str, enabled: bool) -> None:
+def _switch(db_session, user: StaffUser, feature: str, enabled: bool, reason: str = "") -> None:
     if feature == "all":
-        oversight_service.set_all(db_session=db_session, enabled=enabled, changed_by=user.email, actor=_actor(user))
+        oversight_service.set_all(db_session=db_session, enabled=enabled, changed_by=user.email, actor=_actor(user),
+                                  reason=reason)
     else:
         oversight_service.set_enabled(db_session=db_session, feature=feature, enabled=enabled, changed_by=user.email,
-                                      actor=_actor(user))
+                                      actor=_actor(user), reason=reason)
 
 
 def _switches(db_session) -> dict[str, bool]:
@@ -82,7 +84,7 @@ def features(db_session: SessionDep, _user: AuditReader) -> dict[str, bool]:
 @router.post("/api/oversight/features", dependencies=[CsrfChecked])
 def switch_features(body: SwitchIn, db_session: SessionDep, user: FeatureAdmin) -> dict[str, bool]:
     """Turns one AI feature, or all of them at once, off or on (admins)."""
-    _switch(db_session, user, body.feature, body.enabled)
+    _switch(db_session, user, body.feature, body.enabled, body.reason)
     return _switches(db_session)
 
 
@@ -145,8 +147,9 @@ def audit_page(request: Request, db_session: SessionDep, user: PageAuditReader, 
 @pages.post("/inbox/audit/features", dependencies=[CsrfChecked])
 def audit_switch(db_session: SessionDep, user: PageFeatureAdmin,
                  feature: Annotated[Literal["recommendations", "journeys", "knowledge_answers", "all"], Form()],
-                 enabled: Annotated[bool, Form()]) -> RedirectResponse:
-    _switch(db_session, user, feature, enabled)
+                 enabled: Annotated[bool, Form()],
+                 reason: Annotated[str, Form(max_length=200)] = "") -> RedirectResponse:
+    _switch(db_session, user, feature, enabled, reason)
     return RedirectResponse("/inbox/audit#switches", status_code=303)
 
 

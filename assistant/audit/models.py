@@ -23,6 +23,8 @@ class AuditEntry(Base):
     candidate_id: Mapped[int | None] = mapped_column(Integer, index=True)
     channel: Mapped[str] = mapped_column(String(32))  # chat|inbox|ats_api|cli
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)  # names of fields touched, never values
+    # Staff's own words on an oversight action (why an AI feature was switched), masked; never personal data values.
+    note: Mapped[str | None] = mapped_column(String(200))
 
 
 class SelfIdentification(Base):

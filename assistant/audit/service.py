@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.audit.models import AuditEntry
+from assistant.knowledge.gaps import redact
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,15 @@ CLI = Actor(type="system", id="cli", channel="cli")
 
 def record(
     *, db_session: Session, actor: Actor, action: str, entity: str, entity_id: str | None = None,
-    candidate_id: int | None = None, fields: Iterable[str] = (),
+    candidate_id: int | None = None, fields: Iterable[str] = (), note: str | None = None,
 ) -> AuditEntry:
-    """Returns the new audit entry for one read or write of personal data (values are never stored)."""
+    """Returns the new audit entry for one read or write of personal data (values are never stored).
+
+    ``note`` is staff's reason for an oversight action, kept masked (e-mail addresses, long numbers)."""
     entry = AuditEntry(
         actor_type=actor.type, actor_id=actor.id, action=action, entity=entity, entity_id=entity_id,
         candidate_id=candidate_id, channel=actor.channel, fields=sorted(set(fields)),
+        note=redact(note.strip())[:200] if note and note.strip() else None,
     )
     db_session.add(entry)
     db_session.flush()

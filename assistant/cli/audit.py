@@ -85,6 +85,7 @@ def erase_command(external_id: str = typer.Argument(..., help="The candidate's e
 @app.command("features")
 def features_command(off: str = typer.Option(None, help="Turn off a feature, or 'all'."),
                      on: str = typer.Option(None, help="Turn on a feature, or 'all'."),
+                     reason: str = typer.Option("", help="Why (kept in the audit log with the change, masked)."),
                      history: bool = typer.Option(False, "--history", help="Also list the changes, newest first.")) -> None:
     """Show the AI feature switches (human oversight), or turn one or all of them off or on."""
     from assistant.audit import service as audit_service
@@ -95,10 +96,11 @@ def features_command(off: str = typer.Option(None, help="Turn off a feature, or 
         try:
             for name, enabled in ((off, False), (on, True)):
                 if name == "all":
-                    oversight_service.set_all(db_session=db, enabled=enabled, changed_by="cli", actor=audit_service.CLI)
+                    oversight_service.set_all(db_session=db, enabled=enabled, changed_by="cli", actor=audit_service.CLI,
+                                              reason=reason)
                 elif name:
                     oversight_service.set_enabled(db_session=db, feature=name, enabled=enabled, changed_by="cli",
-                                                  actor=audit_service.CLI)
+                                                  actor=audit_service.CLI, reason=reason)
         except oversight_service.UnknownFeature as error:
             console.print(f"[red]✗ {error}[/]")
             raise typer.Exit(2)
@@ -108,7 +110,7 @@ def features_command(off: str = typer.Option(None, help="Turn off a feature, or 
         if history:
             for change in oversight_service.history(db_session=db):
                 console.print(f"{change.at:%Y-%m-%d %H:%M} UTC  {change.feature:<18} {'on' if change.enabled else 'off':<3}  "
-                              f"{change.by} ({change.channel})")
+                              f"{change.by} ({change.channel})" + (f"  {change.reason}" if change.reason else ""))
 
 
 def register(root: typer.Typer) -> None:

@@ -1,8 +1,8 @@
 """AI feature switches: an admin turns recommendations, journeys or knowledge answers off (and on) at once.
 
 Every consumer asks ``is_enabled`` on each use, so a switch takes effect on the next message or run.
-``feature_switch`` keeps only the latest state; each change (who, when, feature, on or off) is an audit log
-entry (entity ``feature_switch``, action ``turn_on``/``turn_off``), read back by ``history``.
+``feature_switch`` keeps only the latest state; each change (who, when, feature, on or off, the reason if given) is an audit
+log entry (entity ``feature_switch``, action ``turn_on``/``turn_off``), read back by ``history``.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def switches(*, db_session: Session) -> dict[str, FeatureSwitch | None]:
 
 
 def set_enabled(*, db_session: Session, feature: str, enabled: bool, changed_by: str,
-                actor: audit_service.Actor | None = None) -> FeatureSwitch:
+                actor: audit_service.Actor | None = None, reason: str = "") -> FeatureSwitch:
     """Returns the switch after turning the feature on or off (who changed it is kept with it).
 
     A change of state is audited as ``actor`` (default: a system actor named ``changed_by``); turning on a
@@ -66,16 +66,16 @@ def set_enabled(*, db_session: Session, feature: str, enabled: bool, changed_by:
     if was != enabled:
         audit_service.record(db_session=db_session, actor=actor or audit_service.Actor("system", changed_by, "cli"),
                              action="turn_on" if enabled else "turn_off", entity="feature_switch", entity_id=feature,
-                             fields=["enabled"])
+                             fields=["enabled"], note=reason)
     log.info("AI feature %s turned %s", feature, "on" if enabled else "off")
     return switch
 
 
 def set_all(*, db_session: Session, enabled: bool, changed_by: str,
-            actor: audit_service.Actor | None = None) -> list[FeatureSwitch]:
+            actor: audit_service.Actor | None = None, reason: str = "") -> list[FeatureSwitch]:
     """Returns every switch after turning all AI features on or off at once."""
-    return [set_enabled(db_session=db_session, feature=f, enabled=enabled, changed_by=changed_by, actor=actor)
-            for f in FEATURES]
+    return [set_enabled(db_session=db_session, feature=f, enabled=enabled, changed_by=changed_by, actor=actor,
+                        reason=reason) for f in FEATURES]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ class SwitchChange:
     enabled: bool
     by: str  # a staff member's e-mail address, else the actor's id ("cli")
     channel: str
+    reason: str  # masked; "" when none was given
 
 
 def history(*, db_session: Session, limit: int = 100) -> list[SwitchChange]:
@@ -95,5 +96,5 @@ def history(*, db_session: Session, limit: int = 100) -> list[SwitchChange]:
     emails = {str(id_): email for id_, email in db_session.execute(
         select(StaffUser.id, StaffUser.email).where(StaffUser.id.in_([int(i) for i in staff])))} if staff else {}
     return [SwitchChange(as_utc(e.at), e.entity_id or "", e.action == "turn_on",
-                         emails.get(e.actor_id, e.actor_id) if e.actor_type == "staff" else e.actor_id, e.channel)
-            for e in entries]
+                         emails.get(e.actor_id, e.actor_id) if e.actor_type == "staff" else e.actor_id, e.channel,
+                         e.note or "") for e in entries]

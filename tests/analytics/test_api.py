@@ -53,7 +53,8 @@ def test_only_admins_switch_ai_features_and_only_with_csrf(staff_client):
     token = admin.get("/api/me").json()["csrf_token"]
     try:
         assert admin.post("/api/oversight/features", json={"feature": "all", "enabled": False}).status_code == 403  # no CSRF
-        off = admin.post("/api/oversight/features", json={"feature": "all", "enabled": False}, headers={"X-CSRF-Token": token})
+        off = admin.post("/api/oversight/features", json={"feature": "all", "enabled": False, "reason": "Bias audit review"},
+                         headers={"X-CSRF-Token": token})
         assert off.json() == {"recommendations": False, "journeys": False, "knowledge_answers": False}
         page = admin.get("/inbox/audit").text
         assert 'data-feature="journeys"' in page and "Turn on" in page
@@ -62,6 +63,13 @@ def test_only_admins_switch_ai_features_and_only_with_csrf(staff_client):
         for feature in ("recommendations", "journeys", "knowledge"):  # one row per change, with who changed it
             assert f"<td>{feature}" in history
         assert history.count(f"<td>{email}</td>") == 3 and history.count("<td>off</td>") == 3
+        assert history.count("<td>Bias audit review</td>") == 3
+        assert admin.post("/inbox/audit/features", data={"csrf_token": token, "feature": "journeys", "enabled": "true",
+                                                         "reason": "Review done"}, follow_redirects=False).status_code == 303
+        history = admin.get("/inbox/audit").text.split('id="switch-history"', 1)[1]
+        assert history.index("<td>Review done</td>") < history.index("<td>Bias audit review</td>")  # newest first
+        assert admin.post("/api/oversight/features", json={"feature": "journeys", "enabled": True, "reason": "x" * 201},
+                          headers={"X-CSRF-Token": token}).status_code == 422
         lead_token = lead.get("/api/me").json()["csrf_token"]
         assert lead.post("/api/oversight/features", json={"feature": "journeys", "enabled": True},
                          headers={"X-CSRF-Token": lead_token}).status_code == 403

@@ -76,7 +76,8 @@ def test_features_history_lists_each_switch_change_newest_first(data_dir):
         return [line for line in done.stdout.splitlines() if " UTC " in line]
 
     assert run("--history") == []
-    run("--off", "journeys")
+    run("--off", "journeys", "--reason", "Holiday freeze")
     run("--off", "journeys")  # already off: no change
     changes = run("--on", "journeys", "--history")
-    assert [line.split()[3:] for line in changes] == [["journeys", "on", "cli", "(cli)"], ["journeys", "off", "cli", "(cli)"]]
+    assert [line.split()[3:] for line in changes] == [["journeys", "on", "cli", "(cli)"],
+                                                      ["journeys", "off", "cli", "(cli)", "Holiday", "freeze"]]

@@ -126,7 +126,8 @@ def test_each_switch_change_is_kept_in_the_audit_log_and_read_back_as_history(db
     staff = Actor(type="staff", id=str(admin.id), channel="inbox")
     oversight_service.set_enabled(db_session=db_session, feature="journeys", enabled=True, changed_by=admin.email, actor=staff)
     assert oversight_service.history(db_session=db_session) == []  # already on: no change, no entry
-    oversight_service.set_enabled(db_session=db_session, feature="journeys", enabled=False, changed_by=admin.email, actor=staff)
+    oversight_service.set_enabled(db_session=db_session, feature="journeys", enabled=False, changed_by=admin.email, actor=staff,
+                                  reason="Complaint from jo@example.com about the nudge e-mails")
     oversight_service.set_all(db_session=db_session, enabled=False, changed_by="cli", actor=CLI)  # two of three change
     oversight_service.set_enabled(db_session=db_session, feature="journeys", enabled=True, changed_by="cli", actor=CLI)
     changes = oversight_service.history(db_session=db_session)
@@ -134,6 +135,7 @@ def test_each_switch_change_is_kept_in_the_audit_log_and_read_back_as_history(db
         ("journeys", True, "cli", "cli"), ("knowledge_answers", False, "cli", "cli"),
         ("recommendations", False, "cli", "cli"), ("journeys", False, admin.email, "inbox")]
     assert changes[0].at >= changes[-1].at
+    assert changes[-1].reason == "Complaint from [e-mail] about the nudge e-mails" and changes[0].reason == ""
     assert oversight_service.switches(db_session=db_session)["journeys"].enabled  # the latest state is unchanged
     entries = db_session.scalars(select(AuditEntry).where(AuditEntry.entity == "feature_switch")).all()
     assert {(e.action, e.candidate_id) for e in entries} == {("turn_on", None), ("turn_off", None)}
