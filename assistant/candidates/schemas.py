@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,10 +21,11 @@ class Row(BaseModel):
 
 
 def require_offset(value: datetime) -> datetime:
-    """Returns value when it carries a time zone offset; raises ValueError otherwise."""
+    """Returns value in UTC when it carries a time zone offset; raises ValueError otherwise. (UTC because
+    SQLite keeps a stored time's wall clock and drops its offset: 10:00+01:00 would read back as 10:00 UTC.)"""
     if value.tzinfo is None:
         raise ValueError("needs a time zone offset, e.g. 2026-11-20T09:00:00Z")
-    return value
+    return value.astimezone(timezone.utc)
 
 
 class CandidateRow(Row):

@@ -8,8 +8,9 @@ import hashlib
 import hmac
 import json
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -103,6 +104,8 @@ def test_recruiters_add_and_remove_slots_and_cancel_a_booking_from_the_page(staf
     new = [s for s in slots if s["job_external_id"] == booked["job"] and s["kind"] == "phone"]
     assert len(new) == 1 and new[0]["interviewer_names"] == ["Anna Becker", "Jonas Wolf"]
     assert new[0]["starts_at"].endswith(("+00:00", "Z"))  # stored in UTC from Berlin wall-clock time
+    berlin = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("Europe/Berlin"))
+    assert datetime.fromisoformat(new[0]["starts_at"].replace("Z", "+00:00")) == berlin  # 10:00 Berlin, not 10:00 UTC
     bad = client.post("/inbox/scheduling/slots", follow_redirects=False,
                       data={"csrf_token": token, "job_external_id": booked["job"], "starts_at": "tomorrow"})
     assert "error=starts_at" in bad.headers["location"]
