@@ -48,16 +48,25 @@ class LoadResult:
                 "error_kinds": dict(Counter(what for _, what in self.failures))}
 
 
+# How rasa_channel.guard's notices for a turn that could not be served begin (that package runs only in Rasa's
+# environment): such a turn failed, and the candidate was asked to try again.
+NOTICE_PREFIX = "Sorry, I can't answer that right now because of a technical problem"
+
+
 async def _turn(client: httpx.AsyncClient, url: str, sender: str, message: str, result: LoadResult) -> None:
     started = time.perf_counter()
     try:
         response = await client.post(url, json={"sender": sender, "message": message}, timeout=TURN_TIMEOUT_S)
         response.raise_for_status()
-        if not response.json():
+        replies = response.json()
+        if not replies:
             raise ValueError("empty reply")
+        if any(str(reply.get("text", "")).startswith(NOTICE_PREFIX) for reply in replies):
+            raise ValueError("unavailable notice")
     except (httpx.HTTPError, ValueError) as error:
         result.errors += 1
-        what = f"HTTP {error.response.status_code}" if isinstance(error, httpx.HTTPStatusError) else type(error).__name__
+        what = (f"HTTP {error.response.status_code}" if isinstance(error, httpx.HTTPStatusError)
+                else str(error) if type(error) is ValueError else type(error).__name__)
         result.failures.append((time.monotonic() - result.started_at, what))
         return
     result.latencies_ms.append((time.perf_counter() - started) * 1000)

@@ -47,6 +47,14 @@ def unavailable_text() -> str:
             f"Nothing you sent is lost. Please try again in a few minutes{reach}.")
 
 
+def failed_text() -> str:
+    """What a turn that raised gets: it may not have been stored, so the candidate is asked to send it again."""
+    email = recruiting_email()
+    reach = f", or e-mail {email}" if email else ""
+    return ("Sorry, I can't answer that right now because of a technical problem on our side. "
+            f"Please send your message again in a few minutes{reach}.")
+
+
 def slow_text() -> str:
     email = recruiting_email()
     reach = f", or e-mail {email}" if email else ""
@@ -193,8 +201,13 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
             await message.output_channel.send_text_message(message.sender_id, slow_text())
             return
         except Exception:  # noqa: BLE001 - whatever failed, the candidate gets an answer
-            logger.exception("turn failed inside Rasa; sent the unavailable notice")
-            await message.output_channel.send_text_message(message.sender_id, unavailable_text())
+            # The tracker may not have been saved (its store down): replies collected for this turn (REST)
+            # are withdrawn, so an answer never stands for a message that was not kept.
+            logger.exception("turn failed inside Rasa; sent the failed-turn notice")
+            collected = getattr(message.output_channel, "messages", None)
+            if isinstance(collected, list):
+                del collected[:]
+            await message.output_channel.send_text_message(message.sender_id, failed_text())
             await _listen_again(message.sender_id)
             return
         if counter.sent == 0 and not await _is_paused(message.sender_id):

@@ -48,6 +48,11 @@ async def silent(message):
     return None
 
 
+async def answers_then_save_fails(message):
+    await message.output_channel.send_response(message.sender_id, {"text": "an answer never stored"})
+    raise RuntimeError("tracker store down")
+
+
 async def crashes(message):
     raise RuntimeError("tracker store down")
 
@@ -82,6 +87,7 @@ async def main():
         "short_key": await play(echo_metadata, metadata={"client_key": "short"}),
         "silent": await play(silent),
         "crashes": await play(crashes),
+        "answers_then_save_fails": await play(answers_then_save_fails),
         "slow": await play(slow),
     }))
 

@@ -36,6 +36,10 @@ def test_the_guard_answers_every_kind_of_turn():
     assert json.loads(got["window_key"][0]) == {"client_key_hash": hashlib.sha256(b"k" * 32).hexdigest(), "page": "/"}
     assert json.loads(got["forged_hash"][0]) == json.loads(got["short_key"][0]) == {}
     assert got["silent"] == [unavailable]
-    assert got["crashes"] == [unavailable]
+    failed = ("Sorry, I can't answer that right now because of a technical problem on our side. "
+              "Please send your message again in a few minutes, or e-mail jobs@example.org.")
+    assert got["crashes"] == [failed]
+    # an answer whose turn could not be stored is withdrawn: the candidate knows to send it again
+    assert got["answers_then_save_fails"] == [failed]
     assert got["slow"] == ["Sorry, this is taking longer than it should because of a technical problem on our side. "
                            "I'll answer here as soon as I can, or e-mail jobs@example.org."]
