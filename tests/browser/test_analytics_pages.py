@@ -50,6 +50,8 @@ def test_analytics_page_charts_tables_and_csv(stack, demo_data, page, api_accoun
         box = page.locator(f"#{chart}").bounding_box()
         assert box["width"] > 200 and box["height"] > 200, chart
     expect(page.locator("#reasons")).to_contain_text("request human")
+    comments = page.locator("#feedback tr", has_text="Comments with").locator("td")
+    expect(comments.nth(1)).to_have_text(f"{truth['chat_rating_comments']} / {truth['nps_comments']}")
     assert axe_violations(page, "analytics-page") == []
     page.screenshot(path=str(screenshot(page, "analytics-page")), full_page=True)
     with page.expect_download() as download:
@@ -68,18 +70,25 @@ def test_analytics_page_charts_tables_and_csv(stack, demo_data, page, api_accoun
 def test_bias_audit_flags_the_skew_and_an_admin_switches_features(stack, demo_data, page, api_account):  # noqa: F811
     from playwright.sync_api import expect
 
-    _sign_in(page, stack, api_account("admin"))
+    admin = api_account("admin")
+    _sign_in(page, stack, admin)
     page.goto(f"{stack.api_url}/inbox/audit")
     recommended = page.locator('section[data-output="recommended"]')
     expect(recommended).to_contain_text("Flagged: sex:female")
     expect(page.locator('section[data-output="ats_stage:under_review"]')).to_contain_text("the employer's process")
     journeys = page.locator('#feature-switches tr[data-feature="journeys"]')
     try:
+        journeys.get_by_label("Reason for turning journeys off (optional)").fill("Browser test: pausing the nudges")
         journeys.get_by_role("button", name="Turn off").click()
         expect(journeys.locator(".badge")).to_have_text("off")
     finally:
         page.locator('#feature-switches tr[data-feature="journeys"]').get_by_role("button", name="Turn on").click()
     expect(journeys.locator(".badge")).to_have_text("on")
+    changes = page.locator('#switch-history tbody tr[data-feature="journeys"]')  # newest first, with who and why
+    expect(changes.nth(0).locator("td").nth(2)).to_have_text("on")
+    expect(changes.nth(1).locator("td").nth(2)).to_have_text("off")
+    expect(changes.nth(1).locator("td").nth(4)).to_have_text("Browser test: pausing the nudges")
+    expect(changes.nth(1).locator("td").nth(3)).to_have_text(admin)
     assert axe_violations(page, "audit-page") == []
     page.screenshot(path=str(screenshot(page, "audit-page")), full_page=True)
 
