@@ -116,6 +116,25 @@ def warm_up() -> None:
         logger.warning("could not start loading the language models", exc_info=True)
 
 
+def _raise(error: Exception) -> None:
+    raise error
+
+
+def fail_loudly_when_the_tracker_store_fails() -> None:
+    """Makes Rasa's tracker store raise instead of falling back to memory when its database fails.
+
+    Rasa wraps the store in a FailSafeTrackerStore that then keeps the turn in process memory and answers as
+    if all were well; once the database is back the turn is gone, although the candidate saw an answer. Raised,
+    the error reaches ``guarded``, which withdraws the answer and asks the candidate to send the message again.
+    """
+    try:
+        store = _agent().tracker_store
+    except Exception:  # noqa: BLE001 - no agent yet (or not in a Rasa server): nothing to change
+        return
+    if hasattr(store, "_on_tracker_store_error") and store._on_tracker_store_error is not _raise:
+        store._on_tracker_store_error = _raise
+
+
 async def _is_paused(sender_id: str) -> bool:
     """Returns True when a person has the conversation (then silence from the bot is intended)."""
     tracker = await _conversation_state(sender_id)
@@ -180,6 +199,7 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
     warm_up()
 
     async def handle(message: UserMessage) -> None:
+        fail_loudly_when_the_tracker_store_fails()
         bind_client_key(message)
         text = message.text or ""
         limit = max_message_chars()

@@ -53,6 +53,36 @@ async def answers_then_save_fails(message):
     raise RuntimeError("tracker store down")
 
 
+class BrokenStore:  # a tracker store whose database is down
+    domain = None
+    event_broker = None
+
+    async def save(self, tracker):
+        raise ConnectionError("database down")
+
+
+class MemoryStore:  # Rasa's fallback: keeps the turn in process memory only
+    async def save(self, tracker):
+        return None
+
+
+class Agent:
+    tracker_store = None
+
+
+async def answers_then_store_fails(message):
+    await message.output_channel.send_response(message.sender_id, {"text": "an answer never stored"})
+    await Agent.tracker_store.save(None)  # as Rasa's processor saves the turn
+
+
+async def play_with_failing_store():
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    Agent.tracker_store = FailSafeTrackerStore(BrokenStore(), fallback_tracker_store=MemoryStore())
+    guard._agent = lambda: Agent
+    return await play(answers_then_store_fails)
+
+
 async def crashes(message):
     raise RuntimeError("tracker store down")
 
@@ -88,6 +118,7 @@ async def main():
         "silent": await play(silent),
         "crashes": await play(crashes),
         "answers_then_save_fails": await play(answers_then_save_fails),
+        "store_fails_silently_in_rasa": await play_with_failing_store(),
         "slow": await play(slow),
     }))
 

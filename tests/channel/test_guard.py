@@ -41,5 +41,7 @@ def test_the_guard_answers_every_kind_of_turn():
     assert got["crashes"] == [failed]
     # an answer whose turn could not be stored is withdrawn: the candidate knows to send it again
     assert got["answers_then_save_fails"] == [failed]
+    # Rasa's fail-safe store would keep the turn in memory and answer; the guard makes it raise instead
+    assert got["store_fails_silently_in_rasa"] == [failed]
     assert got["slow"] == ["Sorry, this is taking longer than it should because of a technical problem on our side. "
                            "I'll answer here as soon as I can, or e-mail jobs@example.org."]
