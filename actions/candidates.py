@@ -97,6 +97,20 @@ class ActionCheckStatus(Action):
         return []
 
 
+def interview_messages(db_session, candidate: Candidate, tracker: Tracker) -> tuple[list[tuple[str, list[dict]]], int]:
+    """Returns the messages (text, buttons) about the candidate's upcoming interviews and how to move them,
+    and how many there are."""
+    interviews = candidates_service.upcoming_interviews(db_session=db_session, candidate=candidate, actor=actor(candidate, tracker))
+    from actions.scheduling import interview_changes  # here: actions.scheduling imports this module
+
+    changes = interview_changes(db_session, candidate, tracker, len(interviews))
+    if not interviews:
+        return [("You don't have any upcoming interviews scheduled. When one is booked, the details will show here "
+                 "and in your e-mail.", []), *changes], 0
+    header = "Your upcoming interview:" if len(interviews) == 1 else "Your upcoming interviews:"
+    return [(header, []), *((line, []) for line in interviews), *changes], len(interviews)
+
+
 class ActionShowInterviews(Action):
     def name(self) -> str:
         return "action_show_interviews"
@@ -107,18 +121,8 @@ class ActionShowInterviews(Action):
             if candidate is None:
                 dispatcher.utter_message(text=NOT_VERIFIED)
                 return []
-            interviews = candidates_service.upcoming_interviews(db_session=db, candidate=candidate, actor=actor(candidate, tracker))
-            from actions.scheduling import interview_changes  # here: actions.scheduling imports this module
-
-            changes = interview_changes(db, candidate, tracker, len(interviews))
-        if not interviews:
-            dispatcher.utter_message(text="You don't have any upcoming interviews scheduled. When one is booked, the details "
-                                          "will show here and in your e-mail.")
-        else:
-            dispatcher.utter_message(text="Your upcoming interview:" if len(interviews) == 1 else "Your upcoming interviews:")
-            for line in interviews:
-                dispatcher.utter_message(text=line)
-        for text, buttons in changes:
+            messages, _ = interview_messages(db, candidate, tracker)
+        for text, buttons in messages:
             dispatcher.utter_message(text=text, buttons=buttons)
         return []
 

@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import TypedValuesOnly
-from actions.candidates import NOT_VERIFIED, actor
+from actions.candidates import NOT_VERIFIED, actor, interview_messages
 from actions.identity import latest_intent, verified_candidate
 from assistant.candidates import parsing
 from assistant.candidates import service as candidates_service
@@ -104,6 +104,9 @@ class ActionPrepareScheduling(Action):
             pending = scheduling_service.pending_for(db_session=db, candidate=candidate, actor=actor(candidate, tracker))
             if pending is None:
                 dispatcher.utter_message(text=NOTHING_TO_BOOK)
+                messages, upcoming = interview_messages(db, candidate, tracker)
+                for text, buttons in messages if upcoming else []:  # what is booked already, and how to move it
+                    dispatcher.utter_message(text=text, buttons=buttons)
                 return _reset(None)
             tz, booking = candidates_service.zone(candidate), pending.booking
             if booking is not None and not scheduling_service.can_change(booking):

@@ -216,5 +216,9 @@ def test_an_unverified_candidate_verifies_first_then_gets_the_times(stack, invit
 def test_a_candidate_without_an_interview_to_book_is_told_so(stack):
     sender = f"sched-none-{uuid.uuid4().hex}"
     replies = stack.chat(sender, "I'd like to book my interview", token(stack, "C-1001"))
-    assert said(replies) == ["I can't see an interview for you to book right now. When the team invites you to one, "
-                             "you can book it here."]
+    said_now = said(replies)  # C-1001 has a video interview the team arranged: shown, with how to move it
+    assert said_now[:2] == ["I can't see an interview for you to book right now. When the team invites you to one, "
+                            "you can book it here.", "Your upcoming interview:"]
+    assert said_now[2].startswith("**Data Engineer**: video interview")
+    assert said_now[3:] == ["The team arranged this interview, so to move it, reply to your invitation e-mail or ask "
+                            "me for a recruiter."]
