@@ -126,6 +126,11 @@ def write_endpoints(settings: Settings, *, action_port: int | None = None, name:
     return path, secret_env
 
 
+def widget_origins(settings: Settings) -> list[str]:
+    """Returns the browser origins that show the chat widget: the API's own pages and the career sites."""
+    return sorted({settings.public_url, *settings.cors_origins})
+
+
 def write_credentials(settings: Settings) -> Path:
     """Writes Rasa's credentials.yml (its channels) from settings; returns its path.
 
@@ -133,13 +138,12 @@ def write_credentials(settings: Settings) -> Path:
     The REST channel serves tests and simple integrations: in production it is off unless
     ``ASSISTANT_REST_CHANNEL_TOKEN`` is set, and then (in any environment) every call needs that token.
     """
-    origins = sorted({settings.public_url, *settings.cors_origins})
     lines = ["# Written by assistant/stack.py from the settings at every start: edit the settings, not this file.", ""]
     if settings.env != "production" or settings.rest_channel_token is not None:
         lines += ["rasa_channel.channels.RestInput:", ""]
     lines += ["rasa_channel.channels.SocketIOInput:", "  user_message_evt: user_uttered", "  bot_message_evt: bot_uttered",
               "  session_persistence: true", "  metadata_key: customData", "  allowed_origins:",
-              *[f"    - {json.dumps(origin)}" for origin in origins], ""]
+              *[f"    - {json.dumps(origin)}" for origin in widget_origins(settings)], ""]
     path = settings.data_dir / "rasa" / "credentials.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))
@@ -165,11 +169,10 @@ def replica_services(settings: Settings, *, rasa_port: int, action_port: int, ap
     ``suffix`` names the replica ("-2"); ``extra_env`` goes to the API process (cluster settings).
     """
     endpoints, secret_env = write_endpoints(settings, action_port=action_port, name=f"endpoints{suffix}")
-    origins = sorted({settings.public_url, *settings.cors_origins})
     rasa_cmd, rasa_server_env = rasa_server(
         settings, "--interface", host, "--port", str(rasa_port),
         "--model", str(model_dir(settings) / "assistant.tar.gz"), "--endpoints", str(endpoints),
-        "--credentials", str(write_credentials(settings)), "--cors", *origins)
+        "--credentials", str(write_credentials(settings)), "--cors", *widget_origins(settings))
     app_env = {"ASSISTANT_DATA_DIR": str(settings.data_dir), "PYTHONUNBUFFERED": "1"}
     return [
         Service(

@@ -40,26 +40,27 @@ def too_long_text(limit: int) -> str:
             "You could send the most important part first.")
 
 
-def unavailable_text() -> str:
+def _or_email(joiner: str) -> str:
+    """Returns the way to the recruiting team that ends a notice (empty when no address is configured)."""
     email = recruiting_email()
-    reach = f" or e-mail {email}" if email else ""
-    return ("Sorry, I can't answer that right now because of a technical problem on our side. "
-            f"Nothing you sent is lost. Please try again in a few minutes{reach}.")
+    return f"{joiner}or e-mail {email}" if email else ""
+
+
+CANNOT_ANSWER = "Sorry, I can't answer that right now because of a technical problem on our side. "
+
+
+def unavailable_text() -> str:
+    return f"{CANNOT_ANSWER}Nothing you sent is lost. Please try again in a few minutes{_or_email(' ')}."
 
 
 def failed_text() -> str:
     """What a turn that raised gets: it may not have been stored, so the candidate is asked to send it again."""
-    email = recruiting_email()
-    reach = f", or e-mail {email}" if email else ""
-    return ("Sorry, I can't answer that right now because of a technical problem on our side. "
-            f"Please send your message again in a few minutes{reach}.")
+    return f"{CANNOT_ANSWER}Please send your message again in a few minutes{_or_email(', ')}."
 
 
 def slow_text() -> str:
-    email = recruiting_email()
-    reach = f", or e-mail {email}" if email else ""
     return ("Sorry, this is taking longer than it should because of a technical problem on our side. "
-            f"I'll answer here as soon as I can{reach}.")
+            f"I'll answer here as soon as I can{_or_email(', ')}.")
 
 
 def _agent() -> Any:
