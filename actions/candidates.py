@@ -175,16 +175,13 @@ class ValidateContactForm(TypedValuesOnly, SingleValueForm, FormValidationAction
     def parse(self, text: str, tracker: Tracker) -> dict:
         field = tracker.get_slot("contact_field")
         if parsing.find_email(text) or (field == "email" and not parsing.find_phone(text)):
-            return self._new_email(parsing.parse_email(text), tracker)
+            return self._request_code({"field": "email", "value": parsing.parse_email(text)}, tracker)
         if parsing.find_phone(text) or field == "phone":
             with session_scope() as db:
                 candidate = verified_candidate(db, tracker)
                 region = candidates_service.phone_region(candidate) if candidate else None
             return self._request_code({"field": "phone", "value": parsing.parse_phone(text, region)}, tracker)
         raise parsing.InvalidValue("Please type your new e-mail address or phone number (with the country code).")
-
-    def _new_email(self, email: str, tracker: Tracker) -> dict:
-        return self._request_code({"field": "email", "value": email}, tracker)
 
     def _request_code(self, change: dict, tracker: Tracker) -> dict:
         """Returns the change after mailing its confirmation code, or a cancelled (locked) change."""
