@@ -6,6 +6,10 @@ Installed by ``scripts/rasa_serve.py`` before the server starts. Found with ``as
 meta-schema: about 40 ms of CPU per call, half of the Rasa process's time per turn. The reply is still
 validated against the same schema, by one validator built (and its schema checked) once; a reply that fails
 goes to Rasa's own check, so the error and its message are Rasa's.
+
+A SQLite tracker store (one machine, ``assistant run``) was opened with SQLAlchemy 1.4's defaults for a
+file: a new connection for every query and a rollback journal, synced several times per commit. It gets what
+SQLAlchemy 2 and the app's own engine use: a pool of connections and the write-ahead log.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from functools import lru_cache
 from typing import Any, Dict, Text
 
 import jsonschema
+import rasa.core.tracker_store
+import sqlalchemy as sa
 from rasa.core.actions.action import RemoteAction
 
 _rasa_validate_action_result = RemoteAction._validate_action_result
@@ -34,5 +40,24 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
     return _rasa_validate_action_result(self, result)  # raises Rasa's ValidationError with its message
 
 
+_rasa_create_engine_kwargs = rasa.core.tracker_store.create_engine_kwargs
+
+
+def _create_engine_kwargs(url: Any) -> Dict[Text, Any]:
+    if sa.engine.make_url(url).get_backend_name() != "sqlite":
+        return _rasa_create_engine_kwargs(url)
+    return {"poolclass": sa.pool.QueuePool, "connect_args": {"check_same_thread": False, "timeout": 30}}
+
+
+def _sqlite_write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
+    if type(dbapi_connection).__module__ == "sqlite3":
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # in WAL mode: safe against a crashed process
+        cursor.close()
+
+
 def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result
+    rasa.core.tracker_store.create_engine_kwargs = _create_engine_kwargs
+    sa.event.listen(sa.engine.Engine, "connect", _sqlite_write_ahead_log)
