@@ -26,5 +26,5 @@ BENCHMARKS: dict[str, str] = {
     "parsing": "assistant.candidates.bench:run",
     "scheduling": "assistant.scheduling.bench:run",
 }
-# Run only when named (`assistant bench soak --minutes 30`): too long for every `make bench`.
-ON_REQUEST: set[str] = {"soak", "profile"}  # profile needs py-spy
+# Run only when named (`assistant bench profile`): py-spy must be allowed to attach to the processes.
+ON_REQUEST: set[str] = {"profile"}

@@ -3,7 +3,8 @@ with 20 candidates while py-spy samples the Rasa server, the action server and t
 in one bucket by the code it is in (NLU, dialogue policies, tracker store, lock store, channel and HTTP,
 knowledge search, embedding, database …), and the split is printed as CPU milliseconds per turn.
 
-Needs py-spy (`.venv/bin/pip install py-spy`) and permission to attach to the processes (root, or
+The action server's work is done in its child process (sanic's worker), hence ``--subprocesses``. Needs
+py-spy (installed by `make setup`) and permission to attach to the processes (root, or
 ptrace_scope 0)."""
 
 from __future__ import annotations
@@ -42,9 +43,17 @@ BUCKETS = {
 }
 
 
-def bucket_of(stack: str, buckets: list[tuple[str, tuple[str, ...]]]) -> str:
-    """Returns the bucket of one collapsed stack ("outer;…;inner"): the first bucket any frame matches."""
-    frames = stack.split(";")
+# Innermost frames of a thread that waits: py-spy can sample the executor threads of an event loop as busy.
+IDLE = ("_worker (concurrent/futures/thread.py", "select (selectors.py", "wait (threading.py",
+        "_wait_for_tstate_lock (threading.py")
+
+
+def bucket_of(stack: str, buckets: list[tuple[str, tuple[str, ...]]]) -> str | None:
+    """Returns the bucket of one collapsed stack ("outer;…;inner"): the first bucket any frame matches, or None
+    for a thread that waits. With ``--subprocesses`` py-spy puts the process (its command line) first: not a frame."""
+    frames = [frame for frame in stack.split(";") if not frame.startswith("process ")]
+    if not frames or frames[-1].startswith(IDLE):
+        return None
     for name, markers in buckets:
         if any(marker in frame for frame in frames for marker in markers):
             return name
@@ -56,8 +65,9 @@ def split(raw: Path, kind: str) -> Counter:
     counts: Counter = Counter()
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        if stack and count.isdigit():
-            counts[bucket_of(stack, BUCKETS[kind])] += int(count)
+        bucket = bucket_of(stack, BUCKETS[kind]) if stack and count.isdigit() else None
+        if bucket:
+            counts[bucket] += int(count)
     return counts
 
 
@@ -65,13 +75,13 @@ def run() -> dict:
     """Profiles the three processes under load; prints and returns CPU ms per turn by bucket."""
     py_spy = shutil.which("py-spy") or str(ROOT / ".venv" / "bin" / "py-spy")
     if not Path(py_spy).exists():
-        raise RuntimeError("the profile needs py-spy: .venv/bin/pip install py-spy")
+        raise RuntimeError("the profile needs py-spy: make setup installs it")
     rate = 100  # samples a second
     folder = Path(tempfile.mkdtemp(prefix="turn-profile-"))
     with bench_targets.project(1) as target:
         asyncio.run(loadgen.closed_loop(target.rest_url, target.conversation, candidates=2, seconds=5))
         recorders = [subprocess.Popen([py_spy, "record", "--pid", str(target.supervisor.pid(kind)), "--rate", str(rate),
-                                       "--duration", str(SECONDS), "--format", "raw", "--nonblocking",
+                                       "--duration", str(SECONDS), "--format", "raw", "--nonblocking", "--subprocesses",
                                        "--output", str(folder / f"{kind}.txt")],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                      for kind in BUCKETS]

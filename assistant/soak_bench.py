@@ -1,6 +1,6 @@
 """`assistant bench soak [--minutes 30]`: the project (one replica) at a moderate steady load for a long while;
-resident memory of each process sampled every minute, growth reported per process (not in `make bench`'s
-default set: run it by name)."""
+resident memory of each process sampled every minute, growth reported per process. Part of `make bench`: its
+longest part."""
 
 from __future__ import annotations
 

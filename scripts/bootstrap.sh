@@ -42,7 +42,7 @@ if ! stamp_ok .venv "$app_hash"; then
   .venv/bin/pip install --quiet --upgrade pip wheel
   # torch first and pinned: this spec resolves to the CPU build (anything else pulls a CUDA build).
   .venv/bin/pip install --quiet --progress-bar on "torch==2.13.0"
-  .venv/bin/pip install --quiet --progress-bar on -e ".[test]"
+  .venv/bin/pip install --quiet --progress-bar on -e ".[test,bench]"
   echo "$app_hash" > .venv/.stamp
 fi
 
