@@ -26,21 +26,32 @@ from assistant.settings import ROOT
 console = Console()
 SECONDS = 30
 CANDIDATES = 20
-# (bucket, markers in a frame's file path): a sample goes to the first bucket that any of its frames matches.
+# (bucket, markers): a sample goes to the first bucket that any of its frames matches, so the specific come first
+# and the servers (whose frames are under everything) last. A marker matches a frame whose file path (as py-spy
+# prints it: relative to site-packages, or absolute for the project's code) starts with it or has it after a "/".
 BUCKETS = {
-    "rasa": [("tracker store (SQL)", ("tracker_store.py", "sqlalchemy")), ("lock store", ("lock_store.py",)),
-             ("NLU pipeline", ("/rasa/nlu/",)), ("dialogue policies", ("/rasa/core/policies/",)),
-             ("calling the action server", ("/rasa/core/actions/", "aiohttp")),
-             ("channel, HTTP server, events", ("/rasa/core/channels/", "sanic", "/rasa/shared/core/", "/rasa/core/processor.py")),
-             ("model graph (TensorFlow glue)", ("tensorflow", "keras", "/rasa/engine/"))],
-    "actions": [("embedding (ONNX Runtime)", ("onnxruntime", "embedding", "tokenizers")),
-                ("knowledge search (FAISS, BM25)", ("faiss", "/assistant/knowledge/")),
-                ("job recommendations", ("/assistant/jobs/",)),
-                ("database (SQLAlchemy)", ("sqlalchemy", "psycopg", "sqlite")),
-                ("rasa-sdk, HTTP server", ("rasa_sdk", "sanic")), ("actions and assistant code", ("/actions/", "/assistant/"))],
-    "api": [("database (SQLAlchemy)", ("sqlalchemy",)), ("HTTP server", ("uvicorn", "starlette", "fastapi")),
-            ("assistant code", ("/assistant/", "/api/"))],
+    "rasa": [("tracker store (SQL)", ("rasa/core/tracker_store.py", "sqlalchemy/", "sqlite3/", "psycopg2/")),
+             ("lock store", ("rasa/core/lock_store.py", "redis/")),
+             ("NLU pipeline", ("rasa/nlu/",)), ("dialogue policies", ("rasa/core/policies/",)),
+             ("our channel (guard: length, language, junk; fail-safe)", ("rasa_channel/", "lingua/")),
+             ("calling the action server", ("rasa/core/actions/", "aiohttp/")),
+             ("model graph (TensorFlow glue)", ("tensorflow/", "keras/", "rasa/engine/")),
+             ("channel, HTTP server, events", ("rasa/core/channels/", "sanic/", "rasa/shared/core/", "rasa/core/processor.py"))],
+    "actions": [("embedding (ONNX Runtime)", ("onnxruntime/", "assistant/embedding", "tokenizers/")),
+                ("knowledge search (FAISS, BM25)", ("faiss/", "bm25s/", "assistant/knowledge/")),
+                ("job recommendations", ("assistant/jobs/",)),
+                ("database (SQLAlchemy)", ("sqlalchemy/", "psycopg/", "sqlite3/")),
+                ("language screening", ("lingua/", "assistant/language/")),
+                ("actions and assistant code", ("actions/", "assistant/", "rasa_sdk_plugins/")),
+                ("rasa-sdk, HTTP server", ("rasa_sdk/", "sanic/"))],
+    "api": [("database (SQLAlchemy)", ("sqlalchemy/",)), ("assistant code", ("assistant/", "api/")),
+            ("HTTP server", ("uvicorn/", "starlette/", "fastapi/"))],
 }
+
+
+def _matches(frame: str, marker: str) -> bool:
+    path = frame[frame.rfind("(") + 1:]
+    return path.startswith(marker) or f"/{marker}" in path
 
 
 # Innermost frames of a thread that waits: py-spy can sample the executor threads of an event loop as busy.
@@ -55,7 +66,7 @@ def bucket_of(stack: str, buckets: list[tuple[str, tuple[str, ...]]]) -> str | N
     if not frames or frames[-1].startswith(IDLE):
         return None
     for name, markers in buckets:
-        if any(marker in frame for frame in frames for marker in markers):
+        if any(_matches(frame, marker) for frame in frames for marker in markers):
             return name
     return "other (event loop, Python)"
 
