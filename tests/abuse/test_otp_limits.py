@@ -11,11 +11,8 @@ import pytest
 from assistant import mail
 from assistant.candidates.models import Candidate
 from assistant.identity import otp
+from tests.abuse import client_address as address
 from tests.identity.test_otp import outbox  # noqa: F401 - fixture
-
-
-def address() -> str:
-    return f"198.51.100.{uuid.uuid4().int % 250 + 1}"
 
 
 def test_codes_asked_from_one_client_address_are_capped(db_session, outbox, monkeypatch):  # noqa: F811

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from assistant.db import session_scope
 from assistant.inbox.models import Ticket
+from tests.abuse import client_address
 
 ASK_PERSON = "I want to talk to a human"
 REFUSED = ("I can't pass this conversation to a person right now because our team is receiving an unusually high "
@@ -42,7 +43,7 @@ def tickets_of(sender: str) -> list[Ticket]:
 
 
 def test_one_client_address_cannot_flood_the_inbox_but_distress_still_gets_through(stack):
-    client = f"203.0.113.{uuid.uuid4().int % 250 + 1}"
+    client = client_address()
     for n in range(10):  # escalations_per_client: 10 an hour, each from a fresh conversation id
         sender = f"flood-{n}-{uuid.uuid4().hex[:8]}"
         assert any("I've passed this conversation" in text for text in texts(chat(stack, sender, ASK_PERSON,
@@ -163,7 +164,7 @@ def test_asking_for_a_code_takes_as_long_for_a_known_address_as_for_an_unknown_o
 def test_one_client_address_cannot_spray_one_time_codes(stack):
     from assistant.identity.models import OneTimeCode
 
-    client = f"203.0.113.{uuid.uuid4().int % 250 + 1}"
+    client = client_address()
     senders, asked = [], 0
     for _ in range(4):  # 5 codes per conversation an hour, so several conversations; 20 per client address
         sender = f"spray-{uuid.uuid4().hex[:10]}"

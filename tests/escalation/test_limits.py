@@ -19,15 +19,12 @@ from assistant.identity.models import RateHit
 from assistant.inbox import notify
 from assistant.inbox.models import Ticket, TicketMessage
 from assistant.settings import get_settings
+from tests.abuse import client_address as client
 from tests.escalation.test_handoff import tickets_of, webhook_receiver
 
 
 def conversation() -> str:
     return f"limits-{uuid.uuid4().hex}"
-
-
-def client() -> str:
-    return f"203.0.113.{uuid.uuid4().int % 250 + 1}"
 
 
 def escalate(sender: str, reason: str = "request_human", address: str = "", now=None):

@@ -12,10 +12,11 @@ from assistant.db import session_scope
 from assistant.inbox import signin_throttle
 from assistant.inbox.models import SignInFailure
 from assistant.settings import get_settings
+from tests.abuse import client_address
 
 
 def test_parallel_attempts_never_get_more_than_the_limit_of_guesses(app_db):
-    email, client = f"race-{uuid.uuid4().hex[:8]}@example.com", f"10.9.{uuid.uuid4().int % 250}.1"
+    email, client = f"race-{uuid.uuid4().hex[:8]}@example.com", client_address()
     parallel = 12
     barrier, allowed, lock = threading.Barrier(parallel), [], threading.Lock()
 
