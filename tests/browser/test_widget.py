@@ -102,6 +102,17 @@ def sent_messages(page) -> list[dict]:
     )
 
 
+def type_and_send(page, text: str) -> dict:
+    """Types a message, presses Enter and returns it as the socket emitted it (after a reconnect the widget
+    holds it until the new session is confirmed, so this waits for it)."""
+    before = len(sent_messages(page))
+    page.locator(".cc-input").fill(text)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "(n) => window.fakeSockets.flatMap(s => s.emitted).filter(e => e[0] === 'user_uttered').length > n", arg=before)
+    return sent_messages(page)[-1]
+
+
 def test_markdown_subset_is_rendered_and_everything_else_stays_text(widget):
     open_inline(widget)
     bot(widget, {"text": "<img src=x onerror=window.pwned=1> **Bold** and _italic_ [docs](https://example.org/a) "
@@ -251,15 +262,11 @@ def test_the_transcript_stays_in_this_tab_and_every_message_carries_the_window_k
     session = widget.evaluate("window.chat.sessionId()")
 
     open_inline(widget)  # a reload in the same tab: same conversation, same window key
-    widget.locator(".cc-input").fill("hello")
-    widget.keyboard.press("Enter")
-    assert sent_messages(widget)[-1]["customData"]["client_key"] == key
+    assert type_and_send(widget, "hello")["customData"]["client_key"] == key
     assert widget.evaluate("window.chat.sessionId()") == session
 
     widget.get_by_role("button", name="New chat").click()  # a new chat is a new window: the old verification stays behind
-    widget.locator(".cc-input").fill("hello")
-    widget.keyboard.press("Enter")
-    assert sent_messages(widget)[-1]["customData"]["client_key"] not in ("", key)
+    assert type_and_send(widget, "hello")["customData"]["client_key"] not in ("", key)
 
     # a conversation left alone longer than the idle time starts fresh on the next visit
     widget.evaluate("""() => { const k = Object.keys(sessionStorage)[0]; const s = JSON.parse(sessionStorage.getItem(k));
