@@ -29,6 +29,7 @@ apt_install() {  # installs the Debian packages given that are not installed yet
 mkdir -p var
 ENV_FILE=var/test-services.env
 : > "$ENV_FILE"
+chmod 600 "$ENV_FILE"  # it holds the test database's password
 
 # --- Chromium for the browser tests -------------------------------------------------------------------
 browser=""
@@ -61,9 +62,17 @@ elif can_apt; then
   pg_ctlcluster "$PG_VERSION" main start 2>/dev/null || true
   for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
   pg_isready -q -h 127.0.0.1 || die "PostgreSQL did not start (pg_ctlcluster $PG_VERSION main start)"
-  su postgres -c "psql -qc \"DO \\\$\\\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='assistant') THEN CREATE ROLE assistant LOGIN PASSWORD 'assistant-ci' CREATEDB; END IF; END\\\$\\\$;\"" >/dev/null
+  # The role's password is made once per machine (every checkout shares this server), kept readable by root
+  # only, and goes to psql on stdin: never in the repository, argv or the logs.
+  PG_PASSWORD_FILE=/var/lib/postgresql/assistant-test.password
+  [ -s "$PG_PASSWORD_FILE" ] || (umask 077; .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(24))" > "$PG_PASSWORD_FILE")
+  PG_PASSWORD=$(cat "$PG_PASSWORD_FILE")
+  su postgres -c "psql -q -v ON_ERROR_STOP=1" >/dev/null <<SQL
+DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='assistant') THEN CREATE ROLE assistant LOGIN CREATEDB; END IF; END\$\$;
+ALTER ROLE assistant PASSWORD '$PG_PASSWORD';
+SQL
   su postgres -c "psql -qtc \"SELECT 1 FROM pg_database WHERE datname='assistant_test'\" | grep -q 1 || createdb -O assistant assistant_test"
-  echo "ASSISTANT_TEST_POSTGRES_URL=postgresql://assistant:assistant-ci@127.0.0.1:5432/assistant_test" >> "$ENV_FILE"
+  echo "ASSISTANT_TEST_POSTGRES_URL=postgresql://assistant:$PG_PASSWORD@127.0.0.1:5432/assistant_test" >> "$ENV_FILE"
 else
   say "Not root or no apt-get: the suite runs on SQLite only (set ASSISTANT_TEST_POSTGRES_URL for PostgreSQL)"
 fi
@@ -78,4 +87,4 @@ elif command -v redis-server >/dev/null; then
   fi
   echo "ASSISTANT_TEST_REDIS_URL=redis://127.0.0.1:6399/0" >> "$ENV_FILE"
 fi
-say "Test prerequisites ready: $(tr '\n' ' ' < "$ENV_FILE")"
+say "Test prerequisites ready: $(tr '\n' ' ' < "$ENV_FILE" | sed -E 's#://([^:/@]+):[^@]*@#://\1:***@#g')"
