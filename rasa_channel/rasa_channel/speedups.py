@@ -10,6 +10,11 @@ goes to Rasa's own check, so the error and its message are Rasa's.
 A SQLite tracker store (one machine, ``assistant run``) was opened with SQLAlchemy 1.4's defaults for a
 file: a new connection for every query and a rollback journal, synced several times per commit. It gets what
 SQLAlchemy 2 and the app's own engine use: a pool of connections and the write-ahead log.
+
+Every event read back (the tracker store's whole conversation on every turn, the action server's reply) had
+its class found by ``Event.resolve_by_type``, which walks the tree of every Event subclass each time: about a
+third of reading a tracker. The class found for a type name is kept; a name not found still goes to Rasa's
+own lookup, so unknown names, the default and the error are Rasa's.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import jsonschema
 import rasa.core.tracker_store
 import sqlalchemy as sa
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
 
 _rasa_validate_action_result = RemoteAction._validate_action_result
 
@@ -57,7 +63,21 @@ def _sqlite_write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+_rasa_resolve_by_type = Event.resolve_by_type
+_event_classes: Dict[Text, Any] = {}
+
+
+def _resolve_by_type(type_name: Text, default: Any = None) -> Any:
+    found = _event_classes.get(type_name)
+    if found is None:
+        found = _rasa_resolve_by_type(type_name, default)
+        if found is not None and found is not default:
+            _event_classes[type_name] = found
+    return found
+
+
 def install() -> None:
+    Event.resolve_by_type = staticmethod(_resolve_by_type)
     RemoteAction._validate_action_result = _validate_action_result
     rasa.core.tracker_store.create_engine_kwargs = _create_engine_kwargs
     sa.event.listen(sa.engine.Engine, "connect", _sqlite_write_ahead_log)
