@@ -9,6 +9,7 @@ import asyncio
 import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -22,17 +23,34 @@ LEVEL_SECONDS = 20.0
 WARMUP_TURNS = 14
 
 
+def rasa_cpu_seconds(target: bench_targets.Target) -> float:
+    """Returns the CPU time (user + system) the target's Rasa servers have used so far, from /proc."""
+    total = 0.0
+    for name in target.supervisor.children:
+        pid = target.supervisor.pid(name) if name.startswith("rasa") else None
+        if pid:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def measure(target: bench_targets.Target, *, seconds: float = LEVEL_SECONDS) -> dict[str, dict]:
-    """Returns the figures of every load level against one running target (after a short warm-up)."""
+    """Returns the figures of every load level against one running target (after a short warm-up).
+
+    Besides the times, each level gets the Rasa servers' CPU milliseconds per answered turn: on a shared
+    machine throughput moves by a third between runs, the CPU a turn costs much less."""
     asyncio.run(loadgen.closed_loop(target.rest_url, target.conversation, candidates=2, seconds=5))  # warm-up
+    runs = [(f"closed {n}", lambda n=n: loadgen.closed_loop(target.rest_url, target.conversation, candidates=n,
+                                                            seconds=seconds)) for n in CLOSED_LEVELS]
+    runs += [(f"open {rate:g}/s", lambda rate=rate: loadgen.open_loop(target.rest_url, target.conversation, rate=rate,
+                                                                      seconds=seconds)) for rate in OPEN_LEVELS]
     levels: dict[str, dict] = {}
-    for candidates in CLOSED_LEVELS:
-        result = asyncio.run(loadgen.closed_loop(target.rest_url, target.conversation, candidates=candidates,
-                                                 seconds=seconds))
-        levels[f"closed {candidates}"] = {**result.figures(), "load_average": round(os.getloadavg()[0], 2)}
-    for rate in OPEN_LEVELS:
-        result = asyncio.run(loadgen.open_loop(target.rest_url, target.conversation, rate=rate, seconds=seconds))
-        levels[f"open {rate:g}/s"] = {**result.figures(), "load_average": round(os.getloadavg()[0], 2)}
+    for level, run_level in runs:
+        cpu_before = rasa_cpu_seconds(target)
+        figures = asyncio.run(run_level()).figures()
+        answered = figures["turns"] - figures["errors"]
+        cpu_ms = (rasa_cpu_seconds(target) - cpu_before) * 1000 / answered if answered else float("nan")
+        levels[level] = {**figures, "rasa_cpu_ms_per_turn": round(cpu_ms, 1), "load_average": round(os.getloadavg()[0], 2)}
     return levels
 
 
@@ -72,10 +90,11 @@ def ratios(figures: dict[str, dict]) -> dict[str, float]:
 
 def _print(figures: dict[str, dict], labels: dict[str, str]) -> None:
     table = Table(title=f"Load through Rasa's REST channel ({LEVEL_SECONDS:.0f} s a level, loopback)")
-    for column in ("system", "level", "turns/s", "p50 ms", "p95 ms", "max ms", "errors", "load avg"):
+    for column in ("system", "level", "turns/s", "p50 ms", "p95 ms", "max ms", "errors", "Rasa CPU ms/turn", "load avg"):
         table.add_column(column, justify="left" if column in ("system", "level") else "right")
     for key, levels in figures.items():
         for level, row in levels.items():
             table.add_row(labels[key], level, f"{row['turns_per_s']:.1f}", f"{row['p50_ms']:.0f}", f"{row['p95_ms']:.0f}",
-                          f"{row['max_ms']:.0f}", str(row["errors"]), f"{row['load_average']:.1f}")
+                          f"{row['max_ms']:.0f}", str(row["errors"]), f"{row['rasa_cpu_ms_per_turn']:.1f}",
+                          f"{row['load_average']:.1f}")
     console.print(table)
