@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -20,7 +21,6 @@ console = Console()
 CLOSED_LEVELS = (1, 20, 50)
 OPEN_LEVELS = (5.0, 10.0, 20.0)
 LEVEL_SECONDS = 20.0
-WARMUP_TURNS = 14
 
 
 def rasa_cpu_seconds(target: bench_targets.Target) -> float:
@@ -35,23 +35,26 @@ def rasa_cpu_seconds(target: bench_targets.Target) -> float:
 
 
 def measure(target: bench_targets.Target, *, seconds: float = LEVEL_SECONDS) -> dict[str, dict]:
-    """Returns the figures of every load level against one running target (after a short warm-up).
-
-    Besides the times, each level gets the Rasa servers' CPU milliseconds per answered turn: on a shared
-    machine throughput moves by a third between runs, the CPU a turn costs much less."""
+    """Returns the figures of every load level against one running target (after a short warm-up)."""
     asyncio.run(loadgen.closed_loop(target.rest_url, target.conversation, candidates=2, seconds=5))  # warm-up
-    runs = [(f"closed {n}", lambda n=n: loadgen.closed_loop(target.rest_url, target.conversation, candidates=n,
-                                                            seconds=seconds)) for n in CLOSED_LEVELS]
-    runs += [(f"open {rate:g}/s", lambda rate=rate: loadgen.open_loop(target.rest_url, target.conversation, rate=rate,
-                                                                      seconds=seconds)) for rate in OPEN_LEVELS]
     levels: dict[str, dict] = {}
-    for level, run_level in runs:
-        cpu_before = rasa_cpu_seconds(target)
-        figures = asyncio.run(run_level()).figures()
-        answered = figures["turns"] - figures["errors"]
-        cpu_ms = (rasa_cpu_seconds(target) - cpu_before) * 1000 / answered if answered else float("nan")
-        levels[level] = {**figures, "rasa_cpu_ms_per_turn": round(cpu_ms, 1), "load_average": round(os.getloadavg()[0], 2)}
+    for candidates in CLOSED_LEVELS:
+        levels[f"closed {candidates}"] = _level(target, loadgen.closed_loop(
+            target.rest_url, target.conversation, candidates=candidates, seconds=seconds))
+    for rate in OPEN_LEVELS:
+        levels[f"open {rate:g}/s"] = _level(target, loadgen.open_loop(
+            target.rest_url, target.conversation, rate=rate, seconds=seconds))
     return levels
+
+
+def _level(target: bench_targets.Target, load: Coroutine[Any, Any, loadgen.LoadResult]) -> dict:
+    """Runs one load level; returns its figures with the Rasa servers' CPU milliseconds per answered turn (on
+    a shared machine throughput moves by a third between runs, the CPU a turn costs much less)."""
+    cpu_before = rasa_cpu_seconds(target)
+    figures = asyncio.run(load).figures()
+    answered = figures["turns"] - figures["errors"]
+    cpu_ms = (rasa_cpu_seconds(target) - cpu_before) * 1000 / answered if answered else float("nan")
+    return {**figures, "rasa_cpu_ms_per_turn": round(cpu_ms, 1), "load_average": round(os.getloadavg()[0], 2)}
 
 
 def run(seconds: float = LEVEL_SECONDS) -> dict:
