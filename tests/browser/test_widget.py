@@ -96,10 +96,11 @@ def bot(page, message: dict) -> None:
     page.evaluate("(m) => window.fakeSockets.at(-1).fire('bot_uttered', m)", message)
 
 
+SENT = "window.fakeSockets.flatMap(s => s.emitted).filter(e => e[0] === 'user_uttered').map(e => e[1])"
+
+
 def sent_messages(page) -> list[dict]:
-    return page.evaluate(
-        "window.fakeSockets.flatMap(s => s.emitted).filter(e => e[0] === 'user_uttered').map(e => e[1])"
-    )
+    return page.evaluate(SENT)
 
 
 def type_and_send(page, text: str) -> dict:
@@ -108,8 +109,7 @@ def type_and_send(page, text: str) -> dict:
     before = len(sent_messages(page))
     page.locator(".cc-input").fill(text)
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        "(n) => window.fakeSockets.flatMap(s => s.emitted).filter(e => e[0] === 'user_uttered').length > n", arg=before)
+    page.wait_for_function(f"(n) => {SENT}.length > n", arg=before)
     return sent_messages(page)[-1]
 
 
@@ -296,7 +296,7 @@ def test_message_limit_keyboard_and_focus(widget):
     assert "45 of 50 characters" in note.inner_text()
     widget.locator(".cc-input").fill("Where is my application?")
     widget.keyboard.press("Enter")
-    widget.wait_for_function("window.fakeSockets.flatMap(s => s.emitted).some(e => e[0] === 'user_uttered')")
+    widget.wait_for_function(f"{SENT}.length > 0")
     assert sent_messages(widget)[-1]["message"] == "Where is my application?"
     assert widget.locator(".cc-typing").is_visible()
 
